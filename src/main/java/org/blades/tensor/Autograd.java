@@ -1,0 +1,168 @@
+package org.blades.tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reverse-mode tape. Every differentiable op builds its output and calls {@link #record} with a closure
+ * that turns the output's gradient into its inputs' gradients (micrograd's design). {@link Tensor#backward()}
+ * sorts the graph topologically and runs the closures in reverse.
+ *
+ * <p>Rules every backward closure follows: it receives a dense gradient of the output's shape; it calls
+ * {@link #accumulate} once per input that requires a gradient; accumulate adds, it never overwrites.
+ * Closures run with grad mode off, so they may use ordinary tensor ops.
+ */
+public final class Autograd {
+    private Autograd() {
+    }
+
+    /** The derivative rule of one op: reads the output gradient, accumulates into input gradients. */
+    @FunctionalInterface
+    public interface Backward {
+        void apply(Tensor gout);
+    }
+
+    /** A recorded op application: the tape entry hanging off its output tensor. */
+    static final class Node {
+        final String op;
+        final Tensor[] inputs;
+        final Backward fn;
+
+        Node(String op, Tensor[] inputs, Backward fn) {
+            this.op = op;
+            this.inputs = inputs;
+            this.fn = fn;
+        }
+    }
+
+    private static final ThreadLocal<int[]> NO_GRAD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    /** A scope in which no op is recorded; close it (try-with-resources) to restore the previous mode. */
+    public static final class NoGrad implements AutoCloseable {
+        private boolean closed;
+
+        private NoGrad() {
+            NO_GRAD_DEPTH.get()[0]++;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                NO_GRAD_DEPTH.get()[0]--;
+            }
+        }
+    }
+
+    public static NoGrad noGrad() {
+        return new NoGrad();
+    }
+
+    public static boolean isGradEnabled() {
+        return NO_GRAD_DEPTH.get()[0] == 0;
+    }
+
+    /**
+     * Attaches a tape node to {@code out} when grad mode is on and some input requires a gradient;
+     * otherwise returns {@code out} untouched, so ops pay nothing under {@link #noGrad()}.
+     */
+    public static Tensor record(String op, Tensor out, Tensor[] inputs, Backward fn) {
+        if (!isGradEnabled()) {
+            return out;
+        }
+        boolean any = false;
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            return out;
+        }
+        out.node = new Node(op, inputs.clone(), fn);
+        out.requiresGrad = true;
+        return out;
+    }
+
+    /** Adds {@code g} into {@code t}'s gradient; {@code g} is only read, so callers may pass shared tensors. */
+    public static void accumulate(Tensor t, Tensor g) {
+        if (t == null || !t.requiresGrad()) {
+            return;
+        }
+        if (!Arrays.equals(t.shapeRef(), g.shapeRef()) || t.dtype() != g.dtype()) {
+            throw new IllegalStateException("backward of " + (t.node == null ? "leaf" : t.node.op)
+                    + ": gradient " + g.dtype() + Shape.format(g.shapeRef()) + " does not match tensor "
+                    + t.dtype() + Shape.format(t.shapeRef()));
+        }
+        if (t.grad == null) {
+            t.grad = g.copy();
+        } else {
+            t.grad.addInPlace(g);
+        }
+    }
+
+    /** Runs the tape backwards from {@code root}, seeding its gradient with {@code gout}. */
+    static void backward(Tensor root, Tensor gout) {
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward: the tensor " + Shape.format(root.shapeRef())
+                    + " does not require a gradient (no input of its graph has requiresGrad set)");
+        }
+        if (!Arrays.equals(root.shapeRef(), gout.shapeRef())) {
+            throw new IllegalArgumentException("backward: gradient shape " + Shape.format(gout.shapeRef())
+                    + " does not match output shape " + Shape.format(root.shapeRef()));
+        }
+        List<Tensor> order = topologicalOrder(root);
+        accumulate(root, gout);
+        try (NoGrad ignored = noGrad()) {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Tensor t = order.get(i);
+                Node node = t.node;
+                if (t.grad != null) {
+                    node.fn.apply(t.grad);
+                }
+                // Release the graph as PyTorch does without retain_graph: saved activations can be freed.
+                t.node = null;
+                if (!t.retainsGrad) {
+                    t.grad = null;
+                }
+            }
+        }
+    }
+
+    /** Tensors with a tape node reachable from {@code root}, each after all of its inputs. */
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        if (root.node == null) {
+            return order;
+        }
+        Map<Tensor, Boolean> visited = new IdentityHashMap<>();
+        // Iterative DFS: deep graphs (ResNet-50 unrolled, long tapes) would overflow the Java stack.
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {root, 0});
+        visited.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor t = (Tensor) frame[0];
+            int next = (Integer) frame[1];
+            Tensor[] inputs = t.node.inputs;
+            if (next < inputs.length) {
+                frame[1] = next + 1;
+                Tensor in = inputs[next];
+                if (in != null && in.node != null && !visited.containsKey(in)) {
+                    visited.put(in, Boolean.TRUE);
+                    stack.push(new Object[] {in, 0});
+                }
+            } else {
+                stack.pop();
+                order.add(t);
+            }
+        }
+        return Collections.unmodifiableList(order);
+    }
+}
