@@ -513,7 +513,7 @@ public final class Tensor {
         int a = Shape.axis("slice", axis, shape.length);
         int n = shape[a];
         int s = start < 0 ? start + n : start;
-        int e = end < 0 ? end + n : Math.min(end, n);
+        int e = end < 0 ? end + n : end;
         if (s < 0 || s > e || e > n) {
             throw new IndexOutOfBoundsException("slice: [" + start + ", " + end + ") is out of range for axis "
                     + axis + " of shape " + Shape.format(shape));
