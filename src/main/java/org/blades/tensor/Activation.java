@@ -66,12 +66,18 @@ public final class Activation {
         }
     }
 
-    /** exp(x - max) / sum(exp(x - max)) along {@code axis} (negative counts from the end). */
+    /**
+     * exp(x - max) / sum(exp(x - max)) along {@code axis} (negative counts from the end). A row that is -inf
+     * throughout gives zeros and passes no gradient (see the class comment).
+     */
     public static Tensor softmax(Tensor x, int axis) {
         return softmaxFamily(Kind.SOFTMAX, x, axis);
     }
 
-    /** x - max - log(sum(exp(x - max))) along {@code axis} (negative counts from the end). */
+    /**
+     * (x - max) - log(sum(exp(x - max))) along {@code axis} (negative counts from the end). A row that is -inf
+     * throughout gives -inf and passes dy through unchanged (see the class comment).
+     */
     public static Tensor logSoftmax(Tensor x, int axis) {
         return softmaxFamily(Kind.LOG_SOFTMAX, x, axis);
     }
@@ -80,8 +86,12 @@ public final class Activation {
         if (x.dim() == 0) {
             throw new IllegalArgumentException(kind.label + ": needs at least one dimension, got " + x.describe());
         }
-        int a = Shape.axis(kind.label, axis, x.dim());
-        int[] shape = x.shapeRef();
+        if (axis < -x.dim() || axis >= x.dim()) {
+            throw new IllegalArgumentException(kind.label + ": axis " + axis + " is out of range for input "
+                    + x.describe());
+        }
+        int a = axis < 0 ? axis + x.dim() : axis;
+        int[] shape = x.shapeRef(); // (rank)
         int n = shape[a];
         int inner = 1;
         for (int i = a + 1; i < shape.length; i++) {
@@ -109,7 +119,8 @@ public final class Activation {
     }
 
     /** The float32 last-axis fast path: rows are contiguous; sums and exponentials in double. */
-    private static void forwardLastAxisF32(Kind kind, float[] x, float[] y, int rows, int n) {
+    private static void forwardLastAxisF32(Kind kind, float[] x /* (OUTER, N) */, float[] y /* (OUTER, N) */,
+            int rows, int n) {
         double[] e = new double[n]; // (N) exp(x - max) of the current row
         for (int r = 0; r < rows; r++) {
             int base = r * n;
@@ -135,9 +146,10 @@ public final class Activation {
                     y[base + k] = (float) (e[k] * inv);
                 }
             } else {
-                double shift = m + Math.log(s);
+                // (x - m) - log(s), not x - (m + log(s)): with |m| huge, m + log(s) would round back to m.
+                double logS = Math.log(s);
                 for (int k = 0; k < n; k++) {
-                    y[base + k] = (float) (x[base + k] - shift);
+                    y[base + k] = (float) ((x[base + k] - m) - logS);
                 }
             }
         }
@@ -171,16 +183,17 @@ public final class Activation {
                         out.put(base + k * inner, Math.exp(row[k] - m) * inv);
                     }
                 } else {
-                    double shift = m + Math.log(s);
+                    double logS = Math.log(s);
                     for (int k = 0; k < n; k++) {
-                        out.put(base + k * inner, row[k] - shift);
+                        out.put(base + k * inner, (row[k] - m) - logS);
                     }
                 }
             }
         }
     }
 
-    private static void backwardLastAxisF32(Kind kind, float[] g, float[] y, float[] dx, int rows, int n) {
+    private static void backwardLastAxisF32(Kind kind, float[] g /* (OUTER, N) */, float[] y /* (OUTER, N) */,
+            float[] dx /* (OUTER, N) */, int rows, int n) {
         for (int r = 0; r < rows; r++) {
             int base = r * n;
             if (kind == Kind.SOFTMAX) {

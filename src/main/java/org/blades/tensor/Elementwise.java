@@ -229,8 +229,8 @@ public final class Elementwise {
         public static final Unary SQRT = new Unary("sqrt", Math::sqrt, (x, y) -> 0.5 / y);
         /** torch's rule: the derivative of |x| at 0 is 0. */
         public static final Unary ABS = new Unary("abs", Math::abs, (x, y) -> Math.signum(x));
-        /** torch's rule: the derivative of relu at 0 is 0. */
-        public static final Unary RELU = new Unary("relu", x -> x > 0 ? x : 0.0 * x, (x, y) -> x > 0 ? 1.0 : 0.0);
+        /** torch's rules: NaN passes through, the derivative at 0 is 0. */
+        public static final Unary RELU = new Unary("relu", x -> !(x <= 0) ? x : 0.0, (x, y) -> x > 0 ? 1.0 : 0.0);
         public static final Unary SIGMOID = new Unary("sigmoid", SpecialFunctions::sigmoid, (x, y) -> y * (1.0 - y));
         public static final Unary TANH = new Unary("tanh", Math::tanh, (x, y) -> 1.0 - y * y);
         public static final Unary ERF = new Unary("erf", SpecialFunctions::erf,
@@ -282,7 +282,7 @@ public final class Elementwise {
             float[] ys = out.rawF(); // (n)
             if (op == Unary.RELU) {
                 for (int i = 0; i < n; i++) {
-                    ys[i] = xs[i] > 0 ? xs[i] : 0f;
+                    ys[i] = !(xs[i] <= 0) ? xs[i] : 0f; // NaN passes through, as in torch
                 }
             } else {
                 for (int i = 0; i < n; i++) {

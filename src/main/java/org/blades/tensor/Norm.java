@@ -26,12 +26,13 @@ public final class Norm {
      */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
         if (x.dim() == 0) {
-            throw new IllegalArgumentException("layerNorm: input must have at least one dimension, got " + x.describe());
+            throw new IllegalArgumentException("layerNorm: input must have at least one dimension, got "
+                    + x.describe());
         }
         if (!(eps >= 0) || Double.isInfinite(eps)) {
             throw new IllegalArgumentException("layerNorm: eps must be finite and >= 0, got " + eps);
         }
-        int[] shape = x.shapeRef();
+        int[] shape = x.shapeRef(); // (rank): (..., C)
         int c = shape[shape.length - 1];
         checkAffine("weight", weight, x, c);
         checkAffine("bias", bias, x, c);
@@ -113,7 +114,7 @@ public final class Norm {
         }
     }
 
-    private static Tensor fromDoubles(DType dtype, double[] v) {
+    private static Tensor fromDoubles(DType dtype, double[] v /* (C) */) {
         Tensor t = Tensor.empty(dtype, v.length); // (C)
         for (int i = 0; i < v.length; i++) {
             t.put(i, v[i]);
@@ -131,7 +132,11 @@ public final class Norm {
      * composed from primitives.
      */
     public static Tensor l2Normalize(Tensor x, int axis, double eps) {
-        int a = Shape.axis("l2Normalize", axis, x.dim());
+        if (axis < -x.dim() || axis >= x.dim()) {
+            throw new IllegalArgumentException("l2Normalize: axis " + axis + " is out of range for input "
+                    + x.describe());
+        }
+        int a = axis < 0 ? axis + x.dim() : axis;
         if (!(eps >= 0) || Double.isInfinite(eps)) {
             throw new IllegalArgumentException("l2Normalize: eps must be finite and >= 0, got " + eps);
         }
