@@ -1,0 +1,85 @@
+package org.blades.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.blades.bench.GemmBench;
+import org.blades.kernels.VectorSupport;
+
+/**
+ * The {@code blades} executable: one subcommand per job. Results go to stdout, logs and progress to stderr.
+ * Exit codes: 0 success, 1 failure, 2 bad usage.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    /** A subcommand: its one-line description and its entry point. */
+    private record Command(String summary, Runner runner) {
+    }
+
+    @FunctionalInterface
+    private interface Runner {
+        int run(String[] args, PrintStream out, PrintStream err) throws Exception;
+    }
+
+    private static Map<String, Command> commands() {
+        Map<String, Command> c = new LinkedHashMap<>();
+        c.put("bench", new Command("run a benchmark: bench gemm [--threads N]", Main::bench));
+        c.put("gradcheck", new Command("check every op's gradient against central differences in float64",
+                GradCheckCommand::run));
+        return c;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Map<String, Command> commands = commands();
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            usage(args.length == 0 ? err : out, commands);
+            return args.length == 0 ? 2 : 0;
+        }
+        Command command = commands.get(args[0]);
+        if (command == null) {
+            err.println("blades: unknown command '" + args[0] + "' (commands: " + String.join(", ", commands.keySet())
+                    + "; see blades --help)");
+            return 2;
+        }
+        try {
+            return command.runner.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        } catch (UsageException e) {
+            err.println("blades " + args[0] + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("blades " + args[0] + ": " + e);
+            return 1;
+        }
+    }
+
+    private static void usage(PrintStream out, Map<String, Command> commands) {
+        out.println("usage: blades <command> [options]   (blades <command> --help for its options)");
+        out.println();
+        for (Map.Entry<String, Command> e : commands.entrySet()) {
+            out.printf("  %-10s %s%n", e.getKey(), e.getValue().summary);
+        }
+        out.println();
+        out.println("kernels: " + VectorSupport.describe());
+    }
+
+    private static int bench(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help")) {
+            (args.length == 0 ? err : out).println("usage: blades bench gemm [--threads N]\n"
+                    + "  gemm  SGEMM GFLOP/s at 256^3, 1024^3, 2048^3 and ResNet-50's convolution shapes;\n"
+                    + "        last line: RESULT gemm_1024_gflops=<value>");
+            return args.length == 0 ? 2 : 0;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (args[0].equals("gemm")) {
+            return GemmBench.run(rest, out);
+        }
+        throw new UsageException("unknown benchmark '" + args[0] + "' (benchmarks: gemm)");
+    }
+}
