@@ -104,7 +104,7 @@ public final class BatchNorm {
             throw new IllegalArgumentException("batch_norm: input " + x.describe() + " does not match parameters "
                     + p.weight().describe() + " (channels on axis 1, same dtype)");
         }
-        int[] shape = x.shapeRef();
+        int[] shape = x.shapeRef(); // (N, C, ...)
         int N = shape[0];
         int C = shape[1];
         int S = x.numel() / Math.max(N * C, 1);
@@ -136,13 +136,7 @@ public final class BatchNorm {
         Tensor out = Tensor.empty(x.dtype(), shape); // (N, C, S)
         forEachChannel(x.numel(), C, c -> {
             // y = (x - mean) * invStd * gamma + beta
-            double scale = invStd[c] * gamma[c];
-            double shift = beta[c] - mean[c] * scale;
-            for (int n = 0; n < N; n++) {
-                for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
-                    out.put(i, xd.at(i) * scale + shift);
-                }
-            }
+            affine(xd, out, c, N, C, S, mean[c], invStd[c] * gamma[c], beta[c]);
         });
         Tensor weight = p.weight();
         Tensor bias = p.bias();
@@ -153,15 +147,9 @@ public final class BatchNorm {
                     double[] dGamma = new double[C]; // (C)
                     double[] dBeta = new double[C]; // (C)
                     forEachChannel(x.numel(), C, c -> {
-                        double sumDy = 0.0;
-                        double sumDyXhat = 0.0;
-                        for (int n = 0; n < N; n++) {
-                            for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
-                                double dy = gy.at(i);
-                                sumDy += dy;
-                                sumDyXhat += dy * (xd.at(i) - mean[c]) * invStd[c];
-                            }
-                        }
+                        double[] sums = gradientSums(gy, xd, c, N, C, S, mean[c]); // {sum dy, sum dy * (x - mean)}
+                        double sumDy = sums[0];
+                        double sumDyXhat = sums[1] * invStd[c];
                         // forward: y = xhat * gamma + beta  =>  dgamma += sum dy * xhat,  dbeta += sum dy
                         dGamma[c] = sumDyXhat;
                         dBeta[c] = sumDy;
@@ -172,23 +160,14 @@ public final class BatchNorm {
                         if (mode == Mode.EVAL) {
                             // forward: y = (x - r_mean) * invStd * gamma + beta, statistics constant
                             //   =>  dx = dy * gamma * invStd
-                            for (int n = 0; n < N; n++) {
-                                for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
-                                    dx.put(i, gy.at(i) * k);
-                                }
-                            }
+                            linear(gy, null, dx, c, N, C, S, k, 0.0, 0.0, 0.0);
                             return;
                         }
                         // forward: xhat = (x - mean(x)) / sqrt(var(x) + eps), mean and var over the M values
                         //   =>  dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat))
-                        double meanDy = sumDy / M;
-                        double meanDyXhat = sumDyXhat / M;
-                        for (int n = 0; n < N; n++) {
-                            for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
-                                double xhat = (xd.at(i) - mean[c]) * invStd[c];
-                                dx.put(i, k * (gy.at(i) - meanDy - xhat * meanDyXhat));
-                            }
-                        }
+                        //      = k * dy  -  k * invStd * mean(dy * xhat) * (x - mean)  -  k * mean(dy)
+                        double slope = invStd[c] * (sumDyXhat / M);
+                        linear(gy, xd, dx, c, N, C, S, k, -k * slope, mean[c], -k * (sumDy / M));
                     });
                     if (dx != null) {
                         Autograd.accumulate(x, dx);
@@ -202,24 +181,114 @@ public final class BatchNorm {
                 });
     }
 
+    // ----------------------------------------------------------------------------------------------
+    // Per-channel loops over the N runs of S contiguous values of channel c in a dense (N, C, S) tensor, on the
+    // raw arrays (one dtype branch per channel, none per element).
+
     /** Mean and biased variance of channel c, two passes in float64 (no cancellation from E[x^2] - E[x]^2). */
     private static void batchStatistics(Tensor xd, int c, int N, int C, int S, double[] mean, double[] var) {
+        float[] xf = xd.rawF(); // (N, C, S) or null
+        double[] xv = xd.rawD(); // (N, C, S) or null
         double sum = 0.0;
         for (int n = 0; n < N; n++) {
-            for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
-                sum += xd.at(i);
+            int i = (n * C + c) * S;
+            if (xf != null) {
+                for (int end = i + S; i < end; i++) {
+                    sum += xf[i];
+                }
+            } else {
+                for (int end = i + S; i < end; i++) {
+                    sum += xv[i];
+                }
             }
         }
         double m = sum / (N * S);
         double sq = 0.0;
         for (int n = 0; n < N; n++) {
-            for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
-                double d = xd.at(i) - m;
-                sq += d * d;
+            int i = (n * C + c) * S;
+            if (xf != null) {
+                for (int end = i + S; i < end; i++) {
+                    double d = xf[i] - m;
+                    sq += d * d;
+                }
+            } else {
+                for (int end = i + S; i < end; i++) {
+                    double d = xv[i] - m;
+                    sq += d * d;
+                }
             }
         }
         mean[c] = m;
         var[c] = sq / (N * S);
+    }
+
+    /** out = (x - center) * scale + shift over channel c; centring first keeps precision when |mean| >> std. */
+    private static void affine(Tensor xd, Tensor out, int c, int N, int C, int S, double center, double scale,
+                               double shift) {
+        for (int n = 0; n < N; n++) {
+            int i = (n * C + c) * S;
+            if (xd.dtype() == DType.F32) {
+                float[] x = xd.rawF(); // (N, C, S)
+                float[] y = out.rawF(); // (N, C, S)
+                for (int end = i + S; i < end; i++) {
+                    y[i] = (float) ((x[i] - center) * scale + shift);
+                }
+            } else {
+                double[] x = xd.rawD(); // (N, C, S)
+                double[] y = out.rawD(); // (N, C, S)
+                for (int end = i + S; i < end; i++) {
+                    y[i] = (x[i] - center) * scale + shift;
+                }
+            }
+        }
+    }
+
+    /** {sum dy, sum dy * (x - mean)} over channel c. */
+    private static double[] gradientSums(Tensor gy, Tensor xd, int c, int N, int C, int S, double mean) {
+        double sumDy = 0.0;
+        double sumDyX = 0.0;
+        for (int n = 0; n < N; n++) {
+            int i = (n * C + c) * S;
+            if (xd.dtype() == DType.F32) {
+                float[] g = gy.rawF(); // (N, C, S)
+                float[] x = xd.rawF(); // (N, C, S)
+                for (int end = i + S; i < end; i++) {
+                    sumDy += g[i];
+                    sumDyX += g[i] * (x[i] - mean);
+                }
+            } else {
+                double[] g = gy.rawD(); // (N, C, S)
+                double[] x = xd.rawD(); // (N, C, S)
+                for (int end = i + S; i < end; i++) {
+                    sumDy += g[i];
+                    sumDyX += g[i] * (x[i] - mean);
+                }
+            }
+        }
+        return new double[] {sumDy, sumDyX};
+    }
+
+    /** dx = a * dy + b * (x - center) + d over channel c (the x term is skipped when xd is null). */
+    private static void linear(Tensor gy, Tensor xd, Tensor dx, int c, int N, int C, int S, double a, double b,
+                               double center, double d) {
+        for (int n = 0; n < N; n++) {
+            int i = (n * C + c) * S;
+            if (dx.dtype() == DType.F32) {
+                float[] g = gy.rawF(); // (N, C, S)
+                float[] x = xd == null ? null : xd.rawF(); // (N, C, S)
+                float[] out = dx.rawF(); // (N, C, S)
+                for (int end = i + S; i < end; i++) {
+                    out[i] = (float) (a * g[i] + (x == null ? 0.0 : b * (x[i] - center)) + d);
+                }
+            } else {
+                double[] g = gy.rawD(); // (N, C, S)
+                double[] x = xd == null ? null : xd.rawD(); // (N, C, S)
+                double[] out = dx.rawD(); // (N, C, S)
+                for (int end = i + S; i < end; i++) {
+                    out[i] = a * g[i] + (x == null ? 0.0 : b * (x[i] - center)) + d;
+                }
+            }
+        }
     }
 
     /** In place, not on the tape: the running statistics are buffers, not differentiable values. */

@@ -160,8 +160,8 @@ public final class Conv {
             throw new IllegalArgumentException(op + ": dtypes differ: input " + x.describe() + " and weight "
                     + w.describe());
         }
-        int[] xs = x.shapeRef();
-        int[] ws = w.shapeRef();
+        int[] xs = x.shapeRef(); // (N, C, H, W)
+        int[] ws = w.shapeRef(); // (O, C, KH, KW)
         if (xs[1] != ws[1]) {
             throw new IllegalArgumentException(op + ": input " + x.describe() + " has " + xs[1]
                     + " channels but weight " + w.describe() + " expects " + ws[1]);
@@ -170,9 +170,13 @@ public final class Conv {
             throw new IllegalArgumentException(op + ": bias must be " + x.dtype() + "(" + ws[0] + ",) for weight "
                     + w.describe() + ", got " + bias.describe());
         }
+        if (xs[1] < 1 || xs[2] < 1 || xs[3] < 1 || ws[0] < 1 || ws[2] < 1 || ws[3] < 1) {
+            throw new IllegalArgumentException(op + ": empty channel, spatial or kernel dimension: input "
+                    + x.describe() + ", weight " + w.describe());
+        }
         int ph = xs[2] + 2 * opts.padH();
         int pw = xs[3] + 2 * opts.padW();
-        if (xs[2] < 1 || xs[3] < 1 || ws[0] < 1 || ws[1] < 1 || ws[2] > ph || ws[3] > pw) {
+        if (ws[2] > ph || ws[3] > pw) {
             throw new IllegalArgumentException(op + ": kernel (" + ws[2] + ", " + ws[3]
                     + ") does not fit the padded input (" + ph + ", " + pw + "): input " + x.describe() + ", weight "
                     + w.describe() + ", padding (" + opts.padH() + ", " + opts.padW() + ")");

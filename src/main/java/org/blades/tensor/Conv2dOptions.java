@@ -1,5 +1,7 @@
 package org.blades.tensor;
 
+// H/W = input height/width; strides and paddings are given per axis as (height, width).
+
 /**
  * Stride and zero padding of a 2-D convolution (groups 1, dilation 1), per axis (height, width).
  *

@@ -32,12 +32,12 @@ public final class Pool {
      */
     public static Tensor maxPool2d(Tensor x, Pool2dOptions o) {
         String op = "max_pool2d";
-        int[] os = outputShape(op, x, o);
+        int[] os = outputShape(op, x, o); // (N, C, OH, OW)
         int H = x.size(2), W = x.size(3), OH = os[2], OW = os[3];
         int planes = os[0] * os[1];
-        Tensor xd = x.detach().contiguous(); // (N*C, H, W)
-        Tensor out = Tensor.empty(x.dtype(), os); // (N*C, OH, OW)
-        int[] argmax = new int[out.numel()]; // (N*C, OH, OW) index h*W + w of each window's maximum in its plane
+        Tensor xd = x.detach().contiguous(); // (N, C, H, W), walked as N*C planes
+        Tensor out = Tensor.empty(x.dtype(), os); // (N, C, OH, OW), walked as N*C planes
+        int[] argmax = new int[out.numel()]; // (N, C, OH, OW) index h*W + w of each window's maximum in its plane
         forEachPlane(planes, OH * OW, pl -> {
             int in = pl * H * W;
             for (int oh = 0; oh < OH; oh++) {
@@ -66,8 +66,8 @@ public final class Pool {
             }
         });
         return Autograd.record(op, out, new Tensor[] {x}, gout -> {
-            Tensor gy = gout.contiguous(); // (N*C, OH, OW)
-            Tensor dx = Tensor.zeros(x.dtype(), x.shapeRef()); // (N*C, H, W)
+            Tensor gy = gout.contiguous(); // (N, C, OH, OW), walked as N*C planes
+            Tensor dx = Tensor.zeros(x.dtype(), x.shapeRef()); // (N, C, H, W), walked as N*C planes
             forEachPlane(planes, OH * OW, pl -> {
                 // forward: y[pl, oh, ow] = x[pl, argmax]  =>  dx[pl, argmax] += dy[pl, oh, ow]
                 for (int k = pl * OH * OW, end = k + OH * OW; k < end; k++) {
@@ -90,12 +90,12 @@ public final class Pool {
      */
     public static Tensor avgPool2d(Tensor x, Pool2dOptions o) {
         String op = "avg_pool2d";
-        int[] os = outputShape(op, x, o);
+        int[] os = outputShape(op, x, o); // (N, C, OH, OW)
         int H = x.size(2), W = x.size(3), OH = os[2], OW = os[3];
         int planes = os[0] * os[1];
         double area = (double) o.kernelH() * o.kernelW();
-        Tensor xd = x.detach().contiguous(); // (N*C, H, W)
-        Tensor out = Tensor.empty(x.dtype(), os); // (N*C, OH, OW)
+        Tensor xd = x.detach().contiguous(); // (N, C, H, W), walked as N*C planes
+        Tensor out = Tensor.empty(x.dtype(), os); // (N, C, OH, OW), walked as N*C planes
         forEachPlane(planes, OH * OW, pl -> {
             int in = pl * H * W;
             for (int oh = 0; oh < OH; oh++) {
@@ -115,8 +115,8 @@ public final class Pool {
             }
         });
         return Autograd.record(op, out, new Tensor[] {x}, gout -> {
-            Tensor gy = gout.contiguous(); // (N*C, OH, OW)
-            Tensor dx = Tensor.zeros(x.dtype(), x.shapeRef()); // (N*C, H, W)
+            Tensor gy = gout.contiguous(); // (N, C, OH, OW), walked as N*C planes
+            Tensor dx = Tensor.zeros(x.dtype(), x.shapeRef()); // (N, C, H, W), walked as N*C planes
             forEachPlane(planes, OH * OW, pl -> {
                 int in = pl * H * W;
                 for (int oh = 0; oh < OH; oh++) {
@@ -170,7 +170,7 @@ public final class Pool {
         if (x.dim() != 4) {
             throw new IllegalArgumentException(op + ": input must be 4-D (N, C, H, W), got " + x.describe());
         }
-        int[] s = x.shapeRef();
+        int[] s = x.shapeRef(); // (N, C, H, W)
         int ph = s[2] + 2 * o.padH();
         int pw = s[3] + 2 * o.padW();
         if (o.kernelH() > ph || o.kernelW() > pw) {

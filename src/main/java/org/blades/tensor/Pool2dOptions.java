@@ -1,5 +1,7 @@
 package org.blades.tensor;
 
+// H/W = input height/width, KH/KW = window height/width, OH/OW = output height/width.
+
 /**
  * Window, stride and padding of a 2-D pooling, per axis (height, width). Output sizes use floor division
  * (PyTorch's ceil_mode=False): {@code OH = (H + 2*padH - kernelH) / strideH + 1}.

@@ -386,6 +386,16 @@ class ConvTest {
     }
 
     @Test
+    void fusedRejectsBatchNormOfTheWrongSize() {
+        BatchNorm.Params bn = evalParams(DType.F32, 4, 81);
+        assertThatThrownBy(() -> Conv.conv2dBatchNormRelu(Tensor.zeros(DType.F32, 1, 2, 5, 5),
+                Tensor.zeros(DType.F32, 3, 2, 3, 3), bn, Conv2dOptions.of(1, 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("conv2d_batch_norm").hasMessageContaining("4 channels")
+                .hasMessageContaining("(3, 2, 3, 3)");
+    }
+
+    @Test
     void rejectsBadBiasAndOptions() {
         assertThatThrownBy(() -> Conv.conv2d(Tensor.zeros(DType.F32, 1, 2, 5, 5), Tensor.zeros(DType.F32, 3, 2, 3, 3),
                 Tensor.zeros(DType.F32, 4), Conv2dOptions.DEFAULT))
