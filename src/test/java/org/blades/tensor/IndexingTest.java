@@ -3,11 +3,9 @@ package org.blades.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
+import org.blades.testing.OpReference;
 import org.blades.testing.ReferenceFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,66 +30,39 @@ class IndexingTest {
         }
     }
 
-    private static List<Tensor> inputs(Map<String, Tensor> in, String caseName, String... args) {
-        List<Tensor> out = new ArrayList<>();
-        for (String arg : args) {
-            Tensor t = LayerRefs.input(ref, caseName, arg);
-            in.put(arg, t);
-            out.add(t);
-        }
-        return out;
-    }
-
     /** Every case of indexing.safetensors, so a case added to the generator cannot go untested. */
     @TestFactory
     Stream<DynamicTest> matchesPyTorch() {
         return ref.caseNames().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-            Map<String, Tensor> in = new HashMap<>();
-            Map<String, Object> args = ref.caseArgs(name);
-            String op = (String) args.get("op");
+            OpReference c = new OpReference(ref, name);
+            String op = c.op();
             Tensor out;
             switch (op) {
-                case "embedding" -> {
-                    Tensor weight = inputs(in, name, "weight").get(0);
-                    out = Indexing.embedding(weight, LayerRefs.ids(ref, name, "ids"));
-                }
-                case "concat" -> out = Indexing.concat(inputs(in, name, "a", "b", "c"),
-                        LayerRefs.intArg(ref, name, "axis"));
-                case "stack" -> out = Indexing.stack(inputs(in, name, "a", "b", "c"),
-                        LayerRefs.intArg(ref, name, "axis"));
+                case "embedding" -> out = Indexing.embedding(c.in("weight"), c.ids("ids"));
+                case "concat" -> out = Indexing.concat(List.of(c.in("a"), c.in("b"), c.in("c")), c.intArg("axis"));
+                case "stack" -> out = Indexing.stack(List.of(c.in("a"), c.in("b"), c.in("c")), c.intArg("axis"));
                 case "masked_fill", "causal_softmax" -> {
-                    List<Tensor> xm = inputs(in, name, "x", "mask");
-                    Tensor x = xm.get(0);
+                    Tensor x = c.in("x");
+                    // torch took no gradient of the mask: a constant here too.
+                    Tensor mask = c.constant("mask");
                     int t = x.size(-1);
                     // The stored mask is torch's triu(ones, 1): the same as causalMask.
-                    assertThat(xm.get(1).toDoubleArray())
-                            .containsExactly(Indexing.causalMask(x.dtype(), t).toDoubleArray());
+                    assertThat(mask.toDoubleArray()).containsExactly(Indexing.causalMask(x.dtype(), t).toDoubleArray());
                     if (op.equals("masked_fill")) {
-                        out = Indexing.maskedFill(x, xm.get(1), LayerRefs.doubleArg(ref, name, "value"));
+                        out = Indexing.maskedFill(x, mask, c.doubleArg("value"));
                     } else {
-                        Tensor masked = Indexing.maskedFill(x, xm.get(1), Double.NEGATIVE_INFINITY);
-                        out = Activation.softmax(masked, LayerRefs.intArg(ref, name, "axis"));
+                        Tensor masked = Indexing.maskedFill(x, mask, Double.NEGATIVE_INFINITY);
+                        out = Activation.softmax(masked, c.intArg("axis"));
                     }
                 }
-                case "slice" -> out = inputs(in, name, "x").get(0).slice(LayerRefs.intArg(ref, name, "axis"),
-                        LayerRefs.intArg(ref, name, "start"), LayerRefs.intArg(ref, name, "end"));
-                case "permute_reshape_mul" -> {
-                    List<Tensor> xc = inputs(in, name, "x", "c");
-                    out = xc.get(0).permute(ints(args.get("perm"))).reshape(ints(args.get("shape"))).mul(xc.get(1));
-                }
+                case "slice" -> out = c.in("x").slice(c.intArg("axis"), c.intArg("start"), c.intArg("end"));
+                case "permute_reshape_mul" ->
+                        out = c.in("x").permute(c.intsArg("perm")).reshape(c.intsArg("shape")).mul(c.in("c"));
                 default -> throw new AssertionError("case " + name + ": no test for op '" + op + "'");
             }
-            LayerRefs.check(ref, name, in, out, LayerRefs.tolerance(out.dtype()));
+            c.check(out, OpReference.tolerance(out.dtype()));
+            System.out.println(String.join("\n", c.report()));
         }));
-    }
-
-    private static int[] ints(Object jsonList) {
-        List<?> list = (List<?>) jsonList;
-        int[] out = new int[list.size()]; // (list length)
-        for (int i = 0; i < out.length; i++) {
-            out[i] = ((Long) list.get(i)).intValue();
-        }
-        return out;
     }
 
     // ----------------------------------------------------------------------------------------------

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
+import org.blades.testing.OpReference;
 import org.blades.testing.ReferenceFile;
+import org.blades.testing.TensorCompare;
 import org.blades.testing.Tolerance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,23 +37,21 @@ class NormTest {
     @TestFactory
     Stream<DynamicTest> matchesPyTorch() {
         List<String> cases = ref.caseNames().stream()
-                .filter(n -> List.of("layer_norm", "l2_normalize").contains(LayerRefs.op(ref, n))).toList();
+                .filter(n -> List.of("layer_norm", "l2_normalize").contains(new OpReference(ref, n).op())).toList();
         assertThat(cases).containsExactlyInAnyOrder("layernorm", "layernorm_f64", "l2normalize", "l2normalize_dim0");
         return cases.stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-            Map<String, Tensor> in = new HashMap<>();
-            Tensor x = LayerRefs.input(ref, name, "x");
-            in.put("x", x);
-            double eps = LayerRefs.doubleArg(ref, name, "eps");
+            OpReference c = new OpReference(ref, name);
+            Tensor x = c.in("x");
+            double eps = c.doubleArg("eps");
             Tensor out;
-            if (LayerRefs.op(ref, name).equals("layer_norm")) {
-                assertThat(ref.caseArgs(name).get("normalized_shape")).isEqualTo(List.of((long) x.size(-1)));
-                in.put("weight", LayerRefs.input(ref, name, "weight"));
-                in.put("bias", LayerRefs.input(ref, name, "bias"));
-                out = Norm.layerNorm(x, in.get("weight"), in.get("bias"), eps);
+            if (c.op().equals("layer_norm")) {
+                assertThat(c.intsArg("normalized_shape")).containsExactly(x.size(-1));
+                out = Norm.layerNorm(x, c.in("weight"), c.in("bias"), eps);
             } else {
-                out = Norm.l2Normalize(x, LayerRefs.intArg(ref, name, "axis"), eps);
+                out = Norm.l2Normalize(x, c.intArg("axis"), eps);
             }
-            LayerRefs.check(ref, name, in, out, LayerRefs.tolerance(x.dtype()));
+            c.check(out, OpReference.tolerance(x.dtype()));
+            System.out.println(String.join("\n", c.report()));
         }));
     }
 
@@ -87,11 +85,11 @@ class NormTest {
             Tensor composed = composedLayerNorm(x2, w2, b2, 1e-5);
             fused.backward(gout);
             composed.backward(gout);
-            LayerRefs.assertSameValues("layerNorm out (affine " + affine + ")", fused, composed, PIN);
-            LayerRefs.assertSameValues("layerNorm dx (affine " + affine + ")", x.grad(), x2.grad(), PIN);
+            TensorCompare.assertSameValues("layerNorm out (affine " + affine + ")", fused, composed, PIN);
+            TensorCompare.assertSameValues("layerNorm dx (affine " + affine + ")", x.grad(), x2.grad(), PIN);
             if (affine) {
-                LayerRefs.assertSameValues("layerNorm dweight", w.grad(), w2.grad(), PIN);
-                LayerRefs.assertSameValues("layerNorm dbias", b.grad(), b2.grad(), PIN);
+                TensorCompare.assertSameValues("layerNorm dweight", w.grad(), w2.grad(), PIN);
+                TensorCompare.assertSameValues("layerNorm dbias", b.grad(), b2.grad(), PIN);
             }
         }
     }

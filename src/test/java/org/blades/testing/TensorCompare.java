@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.Locale;
 
 import org.blades.io.Json;
+import org.blades.tensor.DType;
+import org.blades.tensor.Tensor;
 
 // numel = elements of the compared tensor (product of its shape), rank = its number of dimensions
 
@@ -75,6 +77,20 @@ public final class TensorCompare {
     public static Report assertClose(String name, float[] actual, int[] actualShape, double[] reference, int[] referenceShape,
                                      Tolerance tol) {
         return orThrow(compare(name, widen(actual), actualShape, reference, referenceShape, tol, true));
+    }
+
+    /**
+     * Asserts two computations of the same values agree (fused against composed, fast path against oracle):
+     * same dtype, same shape, then {@code expected} is the reference of the element-wise check.
+     */
+    public static Report assertSameValues(String what, Tensor actual, Tensor expected, Tolerance tol) {
+        if (actual.dtype() != expected.dtype()) {
+            throw new AssertionError("tensor '" + what + "': dtype mismatch: actual " + actual.dtype() + " vs expected "
+                    + expected.dtype());
+        }
+        return actual.dtype() == DType.F32
+                ? assertClose(what, actual.toFloatArray(), actual.shape(), expected.toDoubleArray(), expected.shape(), tol)
+                : assertClose(what, actual.toDoubleArray(), actual.shape(), expected.toDoubleArray(), expected.shape(), tol);
     }
 
     /** Like assertClose but never throws for values out of tolerance; shape or length mismatch still throws. */
