@@ -26,6 +26,8 @@ public final class Main {
 
     private static Map<String, Command> commands() {
         Map<String, Command> c = new LinkedHashMap<>();
+        c.put("index", new Command("index a folder of images (EXIF, labels, hashes): index DIR --out FILE",
+                IndexCommand::run));
         c.put("bench", new Command("run a benchmark: bench gemm [--threads N]", Main::bench));
         c.put("gradcheck", new Command("check every op's gradient against central differences in float64",
                 GradCheckCommand::run));
