@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.blades.bench.GemmBench;
+import org.blades.bench.LoaderBench;
 import org.blades.kernels.VectorSupport;
 
 /**
@@ -28,7 +29,7 @@ public final class Main {
         Map<String, Command> c = new LinkedHashMap<>();
         c.put("index", new Command("index a folder of images (EXIF, labels, hashes): index DIR --out FILE",
                 IndexCommand::run));
-        c.put("bench", new Command("run a benchmark: bench gemm [--threads N]", Main::bench));
+        c.put("bench", new Command("run a benchmark: bench gemm|loader", Main::bench));
         c.put("gradcheck", new Command("check every op's gradient against central differences in float64",
                 GradCheckCommand::run));
         return c;
@@ -73,15 +74,18 @@ public final class Main {
 
     private static int bench(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help")) {
-            (args.length == 0 ? err : out).println("usage: blades bench gemm [--threads N]\n"
-                    + "  gemm  SGEMM GFLOP/s at 256^3, 1024^3, 2048^3 and ResNet-50's convolution shapes;\n"
-                    + "        last line: RESULT gemm_1024_gflops=<value>");
+            (args.length == 0 ? err : out).println("usage: blades bench gemm|loader [options]\n"
+                    + "  gemm    SGEMM GFLOP/s at 256^3, 1024^3, 2048^3 and ResNet-50's convolution shapes\n"
+                    + "          [--threads N]; last line: RESULT gemm_1024_gflops=<value>\n"
+                    + "  loader  decoded+augmented images/s at 224 px [--dir DIR --workers N --samples N];\n"
+                    + "          last line: RESULT loader_images_per_s=<value>");
             return args.length == 0 ? 2 : 0;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        if (args[0].equals("gemm")) {
-            return GemmBench.run(rest, out);
-        }
-        throw new UsageException("unknown benchmark '" + args[0] + "' (benchmarks: gemm)");
+        return switch (args[0]) {
+            case "gemm" -> GemmBench.run(rest, out);
+            case "loader" -> LoaderBench.run(rest, out);
+            default -> throw new UsageException("unknown benchmark '" + args[0] + "' (benchmarks: gemm, loader)");
+        };
     }
 }
