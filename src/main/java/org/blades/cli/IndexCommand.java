@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.blades.data.DecodeOptions;
 import org.blades.data.ExifTag;
 import org.blades.data.FaceAnnotation;
@@ -47,26 +48,8 @@ public final class IndexCommand {
             "  --help                  this text");
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Invocation inv;
-        try {
-            inv = Invocation.parse(args);
-        } catch (UsageException e) {
-            err.println("index: " + e.getMessage() + " (see blades index --help)");
-            return 2;
-        }
-        if (inv.help()) {
-            out.println(USAGE);
-            return 0;
-        }
-        try {
-            return index(inv, out, err);
-        } catch (UsageException e) {
-            err.println("index: " + e.getMessage() + " (see blades index --help)");
-            return 2;
-        } catch (IOException | RuntimeException e) {
-            err.println("index: " + e.getMessage());
-            return 1;
-        }
+        return Commands.execute("index", USAGE, args, Invocation.VALUED, Set.of("--no-reuse"), out, err,
+                cl -> index(Invocation.of(cl), out, err));
     }
 
     private static int index(Invocation inv, PrintStream out, PrintStream err) throws IOException {
@@ -101,7 +84,7 @@ public final class IndexCommand {
         }
         IndexBuilder.Options options = new IndexBuilder.Options(labels,
                 DecodeOptions.DEFAULT.withMaxPixels(inv.maxPixels()), inv.threads(), cuts, cutsSource, faces);
-        ProgressBar bar = new ProgressBar(err);
+        ProgressBar bar = new ProgressBar(err, "index", "files", "unreadable");
         IndexBuilder.Result r = IndexBuilder.build(dir, inv.dir(), options, previous, bar);
         r.index().write(outFile);
         report(r, outFile, out);
@@ -151,120 +134,51 @@ public final class IndexCommand {
         return new java.math.BigDecimal(String.format(Locale.ROOT, "%.6g", v)).stripTrailingZeros().toPlainString();
     }
 
-    /** A one-line progress bar on stderr, redrawn at most five times a second and once at the end. */
-    private static final class ProgressBar implements IndexBuilder.Progress {
-        private static final int WIDTH = 30;
-        private final PrintStream err;
-        private final long start = System.nanoTime();
-        private long lastDraw;
-
-        ProgressBar(PrintStream err) {
-            this.err = err;
-        }
-
-        @Override
-        public void update(int done, int total, int unreadable) {
-            long now = System.nanoTime();
-            if (done < total && now - lastDraw < 200_000_000L) {
-                return;
-            }
-            lastDraw = now;
-            int filled = total == 0 ? WIDTH : (int) ((long) WIDTH * done / total);
-            err.printf(Locale.ROOT, "\rindex [%s%s] %d/%d files, %d unreadable, %.1f s", "#".repeat(filled),
-                    ".".repeat(WIDTH - filled), done, total, unreadable, (now - start) / 1e9);
-            if (done == total) {
-                err.println();
-            }
-            err.flush();
-        }
-    }
-
     /** Parsed command line. */
     private record Invocation(String dir, String out, String landmarks, String cutsFrom, LabelOptions labels,
-            boolean labelsGiven, long maxPixels, int threads, boolean noReuse, boolean help) {
+            boolean labelsGiven, long maxPixels, int threads, boolean noReuse) {
 
-        static Invocation parse(String[] args) {
-            String dir = null;
-            String out = null;
-            String landmarks = null;
-            String cuts = null;
-            LabelOptions.ExposureTimeScale scale = LabelOptions.PAPER.exposureTimeScale();
-            LabelOptions.MeteringPattern pattern = LabelOptions.PAPER.meteringPattern();
-            boolean labelsGiven = false;
-            long maxPixels = DecodeOptions.DEFAULT_MAX_PIXELS;
-            int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-            boolean noReuse = false;
-            List<String> valued = List.of("--out", "--landmarks", "--cuts", "--exposure-time", "--metering-pattern",
-                    "--max-pixels", "--threads");
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                String value = null;
-                int eq = arg.indexOf('=');
-                if (arg.startsWith("--") && eq > 0) {
-                    value = arg.substring(eq + 1);
-                    arg = arg.substring(0, eq);
-                }
-                if (arg.equals("--help") || arg.equals("-h")) {
-                    return new Invocation(null, null, null, null, null, false, 0, 1, false, true);
-                }
-                if (arg.equals("--no-reuse")) {
-                    noReuse = true;
-                    continue;
-                }
-                if (!arg.startsWith("-")) {
-                    if (dir != null) {
-                        throw new UsageException("one folder only, got '" + dir + "' and '" + arg + "'");
-                    }
-                    dir = arg;
-                    continue;
-                }
-                if (!valued.contains(arg)) {
-                    throw new UsageException("unknown argument '" + args[i] + "'");
-                }
-                if (value == null) {
-                    if (i + 1 >= args.length) {
-                        throw new UsageException(arg + " needs a value");
-                    }
-                    value = args[++i];
-                }
-                switch (arg) {
-                    case "--out" -> out = value;
-                    case "--landmarks" -> landmarks = value;
-                    case "--cuts" -> cuts = value;
-                    case "--exposure-time" -> {
-                        labelsGiven = true;
-                        scale = switch (value) {
-                            case "seconds" -> LabelOptions.ExposureTimeScale.SECONDS;
-                            case "reciprocal" -> LabelOptions.ExposureTimeScale.RECIPROCAL;
-                            default -> throw new UsageException("--exposure-time expects seconds or reciprocal, got '"
-                                    + value + "'");
-                        };
-                    }
-                    case "--metering-pattern" -> {
-                        labelsGiven = true;
-                        pattern = switch (value) {
-                            case "multi-segment" -> LabelOptions.MeteringPattern.MULTI_SEGMENT;
-                            case "canon-evaluative" -> LabelOptions.MeteringPattern.CANON_EVALUATIVE;
-                            default -> throw new UsageException("--metering-pattern expects multi-segment or "
-                                    + "canon-evaluative, got '" + value + "'");
-                        };
-                    }
-                    case "--max-pixels" -> maxPixels = positive(arg, value);
-                    case "--threads" -> threads = (int) Math.min(positive(arg, value), 256);
-                    default -> throw new IllegalStateException(arg);
-                }
+        static final Set<String> VALUED = Set.of("--out", "--landmarks", "--cuts", "--exposure-time",
+                "--metering-pattern", "--max-pixels", "--threads");
+
+        static Invocation of(CommandLine cl) {
+            if (cl.positional().size() > 1) {
+                throw new UsageException("one folder only, got '" + cl.positional().get(0) + "' and '"
+                        + cl.positional().get(1) + "'");
             }
-            if (dir == null) {
+            if (cl.positional().isEmpty()) {
                 throw new UsageException("which folder? (blades index DIR --out FILE)");
             }
-            if (out == null) {
-                throw new UsageException("--out FILE is required");
-            }
-            return new Invocation(dir, out, landmarks, cuts, new LabelOptions(scale, pattern), labelsGiven, maxPixels,
-                    threads, noReuse, false);
+            String out = cl.require("--out", "FILE");
+            String time = cl.get("--exposure-time");
+            LabelOptions.ExposureTimeScale scale = time == null ? LabelOptions.PAPER.exposureTimeScale()
+                    : switch (time) {
+                        case "seconds" -> LabelOptions.ExposureTimeScale.SECONDS;
+                        case "reciprocal" -> LabelOptions.ExposureTimeScale.RECIPROCAL;
+                        default -> throw new UsageException("--exposure-time expects seconds or reciprocal, got '"
+                                + time + "'");
+                    };
+            String metering = cl.get("--metering-pattern");
+            LabelOptions.MeteringPattern pattern = metering == null ? LabelOptions.PAPER.meteringPattern()
+                    : switch (metering) {
+                        case "multi-segment" -> LabelOptions.MeteringPattern.MULTI_SEGMENT;
+                        case "canon-evaluative" -> LabelOptions.MeteringPattern.CANON_EVALUATIVE;
+                        default -> throw new UsageException("--metering-pattern expects multi-segment or "
+                                + "canon-evaluative, got '" + metering + "'");
+                    };
+            long maxPixels = positive(cl, "--max-pixels", DecodeOptions.DEFAULT_MAX_PIXELS);
+            int threads = (int) Math.min(positive(cl, "--threads",
+                    Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))), 256);
+            return new Invocation(cl.positional().get(0), out, cl.get("--landmarks"), cl.get("--cuts"),
+                    new LabelOptions(scale, pattern), time != null || metering != null, maxPixels, threads,
+                    cl.flag("--no-reuse"));
         }
 
-        private static long positive(String option, String value) {
+        private static long positive(CommandLine cl, String option, long fallback) {
+            String value = cl.get(option);
+            if (value == null) {
+                return fallback;
+            }
             try {
                 long v = Long.parseLong(value);
                 if (v <= 0) {

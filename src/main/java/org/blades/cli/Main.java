@@ -30,6 +30,16 @@ public final class Main {
         Map<String, Command> c = new LinkedHashMap<>();
         c.put("index", new Command("index a folder of images (EXIF, labels, hashes): index DIR --out FILE",
                 IndexCommand::run));
+        c.put("embed", new Command("frozen-encoder features of images, cached: embed INPUT... --out FEATURES",
+                EmbedCommand::run));
+        c.put("fit-gmm", new Command("fit the one-class detector on photographs' features: fit-gmm --features F --out DET",
+                FitGmmCommand::run));
+        c.put("fit-mlp", new Command("train the binary detector: fit-mlp --real F --fake F --out MLP",
+                FitMlpCommand::run));
+        c.put("scan", new Command("decide for each image whether it is AI-generated: scan PATH... --detector DET",
+                ScanCommand::run));
+        c.put("evaluate", new Command("metrics, curves and an HTML report per generator: evaluate --real P --fake N=P",
+                EvaluateCommand::run));
         c.put("bench", new Command("run a benchmark: bench gemm|loader|gmm", Main::bench));
         c.put("gradcheck", new Command("check every op's gradient against central differences in float64",
                 GradCheckCommand::run));

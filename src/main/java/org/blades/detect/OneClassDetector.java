@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +33,9 @@ import org.blades.tensor.Tensor;
  * <p>File: one safetensors file ({@link #save}, atomic) with tensors gmm.weights (K), gmm.means (K, D),
  * gmm.precisions_cholesky, gmm.covariances (when known) and calibration.scores (M, sorted), all float64, and
  * under the metadata key {@value #METADATA_KEY} a JSON object: format {@value #FORMAT}, covariance_type,
- * components, dimensions, threshold, false_alarm_rate, calibration_size, calibration_sha256.
+ * components, dimensions, threshold, false_alarm_rate, calibration_size, calibration_sha256, and, when known,
+ * encoder: a JSON object naming the image encoder (and preprocessing) whose features the detector was fitted on, so
+ * that features of another encoder, which would score meaninglessly, can be refused.
  */
 public final class OneClassDetector {
 
@@ -44,14 +47,16 @@ public final class OneClassDetector {
     private final double falseAlarmRate;
     private final double[] calibration; // (M) sorted log-likelihoods
     private final String calibrationSha256;
+    private final Map<String, Object> encoder; // null when unknown
 
     private OneClassDetector(GaussianMixture gmm, double threshold, double falseAlarmRate, double[] calibration,
-                             String calibrationSha256) {
+                             String calibrationSha256, Map<String, Object> encoder) {
         this.gmm = gmm;
         this.threshold = threshold;
         this.falseAlarmRate = falseAlarmRate;
         this.calibration = calibration;
         this.calibrationSha256 = calibrationSha256;
+        this.encoder = encoder == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(encoder));
     }
 
     /**
@@ -69,7 +74,7 @@ public final class OneClassDetector {
         double[] scores = gmm.scoreSamples(photos); // (M)
         Arrays.sort(scores);
         int index = (int) Math.floor(options.falseAlarmRate() * s.n());
-        return new OneClassDetector(gmm, scores[index], options.falseAlarmRate(), scores, sha256(s));
+        return new OneClassDetector(gmm, scores[index], options.falseAlarmRate(), scores, sha256(s), null);
     }
 
     /**
@@ -103,6 +108,23 @@ public final class OneClassDetector {
 
     public GaussianMixture gmm() {
         return gmm;
+    }
+
+    /** What the encoder record says (see the class comment), unmodifiable; null when the detector has none. */
+    public Map<String, Object> encoder() {
+        return encoder;
+    }
+
+    /**
+     * This detector with an encoder record: JSON values (Map, List, String, Long, Double, Boolean, null), saved with
+     * the detector and returned by {@link #encoder()}.
+     */
+    public OneClassDetector withEncoder(Map<String, Object> record) {
+        if (record == null) {
+            throw new IllegalArgumentException("OneClassDetector.withEncoder: record is null");
+        }
+        Json.write(record); // fails now, naming the value, if something is not JSON
+        return new OneClassDetector(gmm, threshold, falseAlarmRate, calibration, calibrationSha256, record);
     }
 
     /** Log-likelihood threshold: below it an image is flagged as AI-generated. */
@@ -205,6 +227,9 @@ public final class OneClassDetector {
         meta.put("false_alarm_rate", falseAlarmRate);
         meta.put("calibration_size", calibration.length);
         meta.put("calibration_sha256", calibrationSha256);
+        if (encoder != null) {
+            meta.put("encoder", encoder);
+        }
         Safetensors.Writer w = Safetensors.writer()
                 .put("gmm.weights", gmm.weightsRef(), k)
                 .put("gmm.means", gmm.meansRef(), k, d)
@@ -258,8 +283,14 @@ public final class OneClassDetector {
                     throw new IOException(path + ": calibration.scores are not sorted at index " + i);
                 }
             }
+            Object enc = meta.get("encoder");
+            if (enc != null && !(enc instanceof Map)) {
+                throw new IOException(path + ": detector metadata 'encoder' is not a JSON object");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> encoderRecord = (Map<String, Object>) enc;
             return new OneClassDetector(gmm, number(meta, "threshold", path), number(meta, "false_alarm_rate", path),
-                    scores, string(meta, "calibration_sha256", path));
+                    scores, string(meta, "calibration_sha256", path), encoderRecord);
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 import org.blades.bench.GmmBench;
 import org.blades.io.Safetensors;
@@ -87,6 +88,23 @@ class OneClassDetectorTest {
                     .contains("\"false_alarm_rate\":0.05")
                     .contains("\"calibration_sha256\":\"" + det.calibrationSha256() + "\"");
         }
+    }
+
+    @Test
+    void theEncoderRecordTravelsWithTheFile(@TempDir Path dir) throws IOException {
+        OneClassDetector det = OneClassDetector.calibrate(gmm, photos, OneClassOptions.defaults());
+        assertThat(det.encoder()).isNull();
+        Path plain = dir.resolve("plain.safetensors");
+        det.save(plain);
+        assertThat(OneClassDetector.load(plain).encoder()).isNull();
+
+        Map<String, Object> record = Map.of("sha256", "ab".repeat(32), "config", Map.of("width", 8L));
+        OneClassDetector tagged = det.withEncoder(record);
+        assertThat(tagged.threshold()).isEqualTo(det.threshold());
+        Path file = dir.resolve("tagged.safetensors");
+        tagged.save(file);
+        assertThat(OneClassDetector.load(file).encoder()).isEqualTo(record);
+        assertThatThrownBy(() -> det.withEncoder(Map.of("x", new Object()))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
