@@ -11,7 +11,8 @@ import org.blades.kernels.VectorSupport;
 
 /**
  * SGEMM throughput of {@link Gemm#sgemm} on square shapes and on ResNet-50's convolutions written
- * as im2col GEMMs, plus the scalar paths for reference.
+ * as im2col GEMMs; with {@code --sizes all} also two conv-backward GEMMs (transposed operands),
+ * {@link Gemm#dgemm} and the scalar fallbacks.
  *
  * <p>Legend: M = output channels, K = in_channels * kh * kw, N = OH * OW for one 224 x 224 image
  * (C = W (M, K) x cols (K, N)). GFLOP/s counts 2 * M * N * K per call.
@@ -26,7 +27,11 @@ import org.blades.kernels.VectorSupport;
 public final class GemmBench {
 
     /** One GEMM shape; {@code count} is how often it occurs in a ResNet-50 forward pass. */
-    private record Shape(String name, int m, int n, int k, int count) {
+    private record Shape(String name, int m, int n, int k, int count, boolean transA, boolean transB) {
+        Shape(String name, int m, int n, int k, int count) {
+            this(name, m, n, k, count, false, false);
+        }
+
         double flops() {
             return 2.0 * m * n * k;
         }
@@ -59,6 +64,11 @@ public final class GemmBench {
             new Shape("l4 1x1 512->2048 @7", 2048, 49, 512, 3),
             new Shape("l4 ds 1x1/2 1024->2048 @7", 2048, 49, 1024, 1),
             new Shape("l4 1x1 2048->512 @7", 512, 49, 2048, 2));
+
+    /** Conv backward for l1's 3x3 (P = 3136, K = 576, O = 64): dW = dY cols^T and dcols = W^T dY. */
+    private static final List<Shape> BACKWARD = List.of(
+            new Shape("l1 3x3 dW = dY cols^T", 64, 576, 3136, 1, false, true),
+            new Shape("l1 3x3 dcols = W^T dY", 576, 3136, 64, 1, true, false));
 
     private static final long WARMUP_NANOS = 1_000_000_000L;
     private static final long REP_MIN_NANOS = 50_000_000L;
@@ -96,7 +106,17 @@ public final class GemmBench {
             out.println("GemmBench: need --threads >= 1, --reps >= 1, --sizes square|resnet|all");
             return 2;
         }
+        int previousThreads = Parallel.threads();
         Parallel.setThreads(threads);
+        try {
+            runShapes(out, reps, sizes);
+        } finally {
+            Parallel.setThreads(previousThreads);
+        }
+        return 0;
+    }
+
+    private static void runShapes(PrintStream out, int reps, String sizes) {
         out.printf("GemmBench: Gemm.sgemm (%s), threads=%d, java %s, median of %d reps%n",
                 VectorSupport.describe(), Parallel.threads(), System.getProperty("java.version"), reps);
         out.printf("%-30s %6s %6s %6s %10s %10s%n", "shape", "M", "N", "K", "ms/call", "GFLOP/s");
@@ -122,17 +142,20 @@ public final class GemmBench {
                     seconds * 1e3, flops / seconds / 1e9);
         }
         if (sizes.equals("all")) {
+            for (Shape s : BACKWARD) {
+                report(out, s, reps, Path.VECTOR_OR_FALLBACK);
+            }
             report(out, new Shape("Gemm.sgemmBlocked 512 (scalar)", 512, 512, 512, 1), reps, Path.SGEMM_BLOCKED);
-            report(out, new Shape("Gemm.dgemm 512 (scalar)", 512, 512, 512, 1), reps, Path.DGEMM);
+            report(out, new Shape("Gemm.dgemm 1024 (double)", 1024, 1024, 1024, 1), reps, Path.DGEMM);
+            report(out, new Shape("Gemm.dgemmBlocked 512 (scalar)", 512, 512, 512, 1), reps, Path.DGEMM_BLOCKED);
         }
         if (Double.isNaN(gflops1024)) {
             gflops1024 = measure(new Shape("square 1024", 1024, 1024, 1024, 1), reps, Path.VECTOR_OR_FALLBACK);
         }
         out.printf("RESULT gemm_1024_gflops=%.1f%n", gflops1024);
-        return 0;
     }
 
-    private enum Path { VECTOR_OR_FALLBACK, SGEMM_BLOCKED, DGEMM }
+    private enum Path { VECTOR_OR_FALLBACK, SGEMM_BLOCKED, DGEMM, DGEMM_BLOCKED }
 
     private static double report(PrintStream out, Shape s, int reps, Path path) {
         double g = measure(s, reps, path);
@@ -147,18 +170,24 @@ public final class GemmBench {
         int n = s.n();
         int k = s.k();
         Runnable call;
-        if (path == Path.DGEMM) {
+        if (path == Path.DGEMM || path == Path.DGEMM_BLOCKED) {
             double[] a = rnd.doubles((long) m * k, -1, 1).toArray(); // (M, K)
             double[] b = rnd.doubles((long) k * n, -1, 1).toArray(); // (K, N)
             double[] c = new double[m * n]; // (M, N)
-            call = () -> Gemm.dgemm(false, false, m, n, k, 1.0, a, 0, k, b, 0, n, 0.0, c, 0, n);
+            call = path == Path.DGEMM_BLOCKED
+                    ? () -> Gemm.dgemmBlocked(false, false, m, n, k, 1.0, a, 0, k, b, 0, n, 0.0, c, 0, n)
+                    : () -> Gemm.dgemm(false, false, m, n, k, 1.0, a, 0, k, b, 0, n, 0.0, c, 0, n);
         } else {
-            float[] a = randomFloats(rnd, m * k); // (M, K)
-            float[] b = randomFloats(rnd, k * n); // (K, N)
+            boolean ta = s.transA();
+            boolean tb = s.transB();
+            float[] a = randomFloats(rnd, m * k); // (M, K), or (K, M) when transA
+            float[] b = randomFloats(rnd, k * n); // (K, N), or (N, K) when transB
             float[] c = new float[m * n]; // (M, N)
+            int lda = ta ? m : k;
+            int ldb = tb ? k : n;
             call = path == Path.SGEMM_BLOCKED
-                    ? () -> Gemm.sgemmBlocked(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n)
-                    : () -> Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+                    ? () -> Gemm.sgemmBlocked(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n)
+                    : () -> Gemm.sgemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
         }
         long warmStart = System.nanoTime();
         long calls = 0;

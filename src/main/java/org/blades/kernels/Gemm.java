@@ -1,5 +1,7 @@
 package org.blades.kernels;
 
+import java.util.Arrays;
+
 /**
  * The GEMM everyone calls: picks the fastest available implementation.
  *
@@ -14,8 +16,9 @@ package org.blades.kernels;
  * {@link Parallel#threads()} setting (they do differ between the vector and scalar paths, and
  * from {@link GemmScalar}, by float rounding).
  *
- * <p>{@link #sgemmBlocked} and {@link #dgemmBlocked} are the scalar, cache-blocked paths: the
- * float fallback when the Vector API is unavailable and the double path used by gradient checks.
+ * <p>Paths: {@link SgemmVector} / {@link DgemmVector} when {@link VectorSupport#ENABLED}, else
+ * {@link #sgemmBlocked} / {@link #dgemmBlocked}, the scalar cache-blocked fallbacks (public so
+ * that tests and benchmarks can call them directly). {@link GemmScalar} is the test oracle.
  */
 public final class Gemm {
 
@@ -49,7 +52,7 @@ public final class Gemm {
     }
 
     /**
-     * C = alpha * op(A) * op(B) + beta * C in double precision (scalar, cache-blocked).
+     * C = alpha * op(A) * op(B) + beta * C in double precision, on the Vector API when enabled.
      *
      * @param A (M, K) at offA with row stride lda, or (K, M) when transA
      * @param B (K, N) at offB with row stride ldb, or (N, K) when transB
@@ -59,12 +62,17 @@ public final class Gemm {
                              double alpha, double[] A, int offA, int lda,
                              double[] B, int offB, int ldb,
                              double beta, double[] C, int offC, int ldc) {
-        dgemmBlocked(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
+        if (VectorSupport.ENABLED) {
+            DgemmVector.dgemm(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
+        } else {
+            dgemmBlocked(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
+        }
     }
 
     /**
-     * Scalar cache-blocked SGEMM (i-k-j order so the innermost loop is a contiguous axpy that C2
-     * auto-vectorises). Per element of C: beta * C first, then k ascending. Parallel over rows.
+     * Scalar cache-blocked SGEMM in i-k-j order: the innermost loop is a contiguous axpy over a
+     * row of C, four k at a time (C2 does not vectorise it: C and B might alias). Per element of
+     * C: beta * C first, then k ascending. Parallel over rows.
      *
      * @param A (M, K) at offA with row stride lda, or (K, M) when transA
      * @param B (K, N) at offB with row stride ldb, or (N, K) when transB
@@ -113,7 +121,7 @@ public final class Gemm {
         for (int i = i0; i < i1; i++) {
             int ci = offC + i * ldc;
             if (beta == 0f) {
-                java.util.Arrays.fill(C, ci, ci + N, 0f);
+                Arrays.fill(C, ci, ci + N, 0f);
             } else if (beta != 1f) {
                 for (int j = 0; j < N; j++) {
                     C[ci + j] *= beta;
@@ -129,7 +137,23 @@ public final class Gemm {
                 int pEnd = Math.min(K, pc + KCS);
                 for (int i = i0; i < i1; i++) {
                     int ci = offC + i * ldc + jc;
-                    for (int k = pc; k < pEnd; k++) {
+                    int k = pc;
+                    // four k per sweep over the C row: a quarter of the C loads and stores, and
+                    // the same left-to-right additions as one k at a time
+                    for (; k + 3 < pEnd; k += 4) {
+                        float a0 = alpha * (transA ? A[offA + k * lda + i] : A[offA + i * lda + k]);
+                        float a1 = alpha * (transA ? A[offA + (k + 1) * lda + i] : A[offA + i * lda + k + 1]);
+                        float a2 = alpha * (transA ? A[offA + (k + 2) * lda + i] : A[offA + i * lda + k + 2]);
+                        float a3 = alpha * (transA ? A[offA + (k + 3) * lda + i] : A[offA + i * lda + k + 3]);
+                        int b0 = bOff + k * bLd + jc;
+                        int b1 = b0 + bLd;
+                        int b2 = b1 + bLd;
+                        int b3 = b2 + bLd;
+                        for (int j = 0; j < jn; j++) {
+                            C[ci + j] = C[ci + j] + a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+                        }
+                    }
+                    for (; k < pEnd; k++) {
                         float a = alpha * (transA ? A[offA + k * lda + i] : A[offA + i * lda + k]);
                         int bi = bOff + k * bLd + jc;
                         for (int j = 0; j < jn; j++) {
@@ -190,7 +214,7 @@ public final class Gemm {
         for (int i = i0; i < i1; i++) {
             int ci = offC + i * ldc;
             if (beta == 0.0) {
-                java.util.Arrays.fill(C, ci, ci + N, 0.0);
+                Arrays.fill(C, ci, ci + N, 0.0);
             } else if (beta != 1.0) {
                 for (int j = 0; j < N; j++) {
                     C[ci + j] *= beta;
@@ -206,7 +230,23 @@ public final class Gemm {
                 int pEnd = Math.min(K, pc + KCS);
                 for (int i = i0; i < i1; i++) {
                     int ci = offC + i * ldc + jc;
-                    for (int k = pc; k < pEnd; k++) {
+                    int k = pc;
+                    // four k per sweep over the C row: a quarter of the C loads and stores, and
+                    // the same left-to-right additions as one k at a time
+                    for (; k + 3 < pEnd; k += 4) {
+                        double a0 = alpha * (transA ? A[offA + k * lda + i] : A[offA + i * lda + k]);
+                        double a1 = alpha * (transA ? A[offA + (k + 1) * lda + i] : A[offA + i * lda + k + 1]);
+                        double a2 = alpha * (transA ? A[offA + (k + 2) * lda + i] : A[offA + i * lda + k + 2]);
+                        double a3 = alpha * (transA ? A[offA + (k + 3) * lda + i] : A[offA + i * lda + k + 3]);
+                        int b0 = bOff + k * bLd + jc;
+                        int b1 = b0 + bLd;
+                        int b2 = b1 + bLd;
+                        int b3 = b2 + bLd;
+                        for (int j = 0; j < jn; j++) {
+                            C[ci + j] = C[ci + j] + a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+                        }
+                    }
+                    for (; k < pEnd; k++) {
                         double a = alpha * (transA ? A[offA + k * lda + i] : A[offA + i * lda + k]);
                         int bi = bOff + k * bLd + jc;
                         for (int j = 0; j < jn; j++) {

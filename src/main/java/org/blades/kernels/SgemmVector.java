@@ -1,5 +1,8 @@
 package org.blades.kernels;
 
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -8,26 +11,33 @@ import jdk.incubator.vector.VectorSpecies;
  * (the Goto/BLIS scheme). Load this class only when {@link VectorSupport#ENABLED}.
  *
  * <p>Legend: M, N, K = GEMM dimensions (C is M x N, op(A) M x K, op(B) K x N); L = float lanes
- * per vector (16 with AVX-512); MR x NR = the register tile of C (NR = 2 * L); KC = depth of one
- * micro-kernel call; MB x NB x KB = a macro block, packed once; mPad / nPad = the macro block's
- * rows / columns rounded up to MR / NR. Semantics and argument rules as in {@link Gemm}.
+ * per vector (16 with AVX-512); MR x NR = the register tile of C (NR = 2 * L); kc <= KC = depth
+ * of one K slice; nb x kb = a block of op(B) (at most NB x KB). Semantics and argument rules as
+ * in {@link Gemm}.
  *
- * <p>Algorithm per macro block (m0, n0, k0):
- * <ol>
- *   <li>Pack, in parallel, alpha * op(A) into MR-row panels and op(B) into NR-column panels,
- *       k-major inside a panel so the micro-kernel reads both with unit stride. Panels are
- *       zero-padded at the matrix edge.</li>
- *   <li>Compute, in parallel, a grid of C tasks; each loops over its KC slices in ascending k,
- *       then over its B panels (one (KC, NR) panel, 32 KiB, stays in L1 while the task's A
- *       panels stream from L2), then over its A panels, calling the micro-kernel per MR x NR tile.</li>
- * </ol>
- * Determinism: the macro and KC block boundaries are constants, so every C element receives the
- * same float operations in the same order whatever the task grid; the grid (which depends on the
- * thread count) only decides which thread performs them.
+ * <p>For each (nb, kb) block of op(B), C's columns in it are cut into a grid of tasks (row panels
+ * [pa, pb) x column panels [qa, qb)) run in parallel. A task walks its K slices; per slice it
+ * packs its rows of alpha * op(A) into a buffer of its own thread (small enough for L2) and calls
+ * the micro-kernel for each MR x NR tile, B panel by B panel: one (KC, NR) B panel, 32 KiB, stays
+ * in L1 while the task's A panels stream from L2, and the task's C block stays in L2 across slices.
+ * op(B) is packed once per block, shared by all tasks, when several row chunks will read it;
+ * with a single row chunk (small M, e.g. 64 output channels) each task packs its own columns
+ * instead, so nothing packed is written back to memory: memory bandwidth (a few GB/s per core
+ * here), not arithmetic, limits the shapes with a small M or N.
  *
- * <p>Tuning (2-core Xeon with AVX-512, 48 KiB L1d and 2 MiB L2 per core): 8 x 32 tiles
- * (16 accumulators) ran as fast as 12 x 32 and 14 x 32 in isolation and waste no rows for
- * channel counts that are multiples of 8; KC = 256 fills two thirds of L1 with one B panel.
+ * <p>Packed layouts: an A panel keeps op(A)'s rows as rows, at a fixed stride of A_STRIDE floats,
+ * so the kernel's MR broadcasts use constant displacements and packing a row-major A is a plain
+ * copy; a B panel is k-major (kc, NR), so each k step is two vector loads. Panels are
+ * zero-padded at the matrix edges.
+ *
+ * <p>Determinism: K slices start at multiples of KC and each tile's sum runs k-ascending inside a
+ * slice, so every C element receives the same float operations in the same order whatever the
+ * task grid; the grid (which depends on the thread count) only decides which thread performs them.
+ *
+ * <p>Tuning (2-core Sapphire Rapids, AVX-512, 48 KiB L1d and 2 MiB L2 per core): a 14 x 32 tile
+ * (28 of the 32 zmm registers accumulate) measured best against 8 x 32 and 12 x 32; KC = 256
+ * keeps one B panel in two thirds of L1. The last row panel uses an 8-row kernel when it has at
+ * most 8 rows, so M = 64 (a common channel count) runs as 4 * 14 + 8 rows with no padding.
  */
 public final class SgemmVector {
 
@@ -35,24 +45,33 @@ public final class SgemmVector {
     /** Floats per vector. */
     private static final int L = S.length();
     /** Register tile: MR rows (broadcast from A) x NR columns (two vectors of B). */
-    static final int MR = 8;
+    static final int MR = 14;
     static final int NR = 2 * L;
-    /** Depth of one micro-kernel call: a (KC, NR) B panel stays in L1. */
+    /** Height of the kernel used for a last row panel holding at most MR_EDGE rows. */
+    static final int MR_EDGE = 8;
+    /** Depth of one K slice: one micro-kernel call, one packing round. */
     static final int KC = 256;
-    /** Macro block: bounds the packed workspaces to MB*KB + KB*NB floats (24 MiB with AVX-512). */
-    static final int MB = MR * (1024 / MR);
-    static final int NB = NR * (2048 / NR);
+    /**
+     * Row stride inside an A panel: one cache line more than KC, so that the MR rows being read
+     * fall into different L1 sets instead of competing with the B panel for the same ways.
+     */
+    static final int A_STRIDE = KC + 16;
+    /** Largest block of op(B) packed at once: KB x NB floats (16 MiB). */
     static final int KB = KC * 8;
-    /** Target C task size before splitting for load balance. */
-    private static final int TASK_ROW_PANELS = 24;
-    private static final int TASK_COL_PANELS = 16;
-    /** Panels packed per parallel packing task. */
+    static final int NB = 2048;
+    /**
+     * Largest task in panels: its A block (280 x 256), one B slice (256 x 512) and its C block
+     * (280 x 512) fit in L2 together. Taller tasks mean fewer passes over op(B).
+     */
+    static final int TASK_ROW_PANELS = 20;
+    static final int TASK_COL_PANELS = 16;
+    /** B panels packed per task of the shared packing phase. */
     private static final int PACK_GRAIN = 8;
 
-    /** Per calling thread: {packed A (KB, mPad) slices, packed B (KB, nPad) slices}, grown on demand. */
-    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(() -> new float[2][0]);
+    /** Per thread: {A block, task-local B slice, one C tile, shared B block}, grown on demand. */
+    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(
+            () -> new float[][] {new float[0], new float[0], new float[MR * NR], new float[0]});
 
-    public static long PACK_NS, COMP_NS;
     private SgemmVector() {}
 
     /** Float lanes of the preferred species. */
@@ -80,45 +99,29 @@ public final class SgemmVector {
             return;
         }
         boolean parallel = Parallel.threads() > 1 && 2L * M * N * K >= Gemm.PARALLEL_MIN_FLOPS;
-        Call call = new Call(transA, transB, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
-        float[][] ws = WORKSPACE.get();
-        for (int m0 = 0; m0 < M; m0 += MB) {
-            for (int n0 = 0; n0 < N; n0 += NB) {
-                for (int k0 = 0; k0 < K; k0 += KB) {
-                    int mb = Math.min(MB, M - m0);
-                    int nb = Math.min(NB, N - n0);
-                    int kb = Math.min(KB, K - k0);
-                    int mPanels = (mb + MR - 1) / MR;
-                    int nPanels = (nb + NR - 1) / NR;
-                    if (ws[0].length < mPanels * MR * kb) {
-                        ws[0] = new float[mPanels * MR * Math.min(K, KB)];
+        int threads = parallel ? Parallel.threads() : 1;
+        Call call = new Call(transA, transB, M, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
+        // equal column blocks (whole panels) rather than full ones plus a sliver
+        int nbSize = roundUp(ceilDiv(N, ceilDiv(N, NB)), NR);
+        for (int n0 = 0; n0 < N; n0 += nbSize) {
+            for (int k0 = 0; k0 < K; k0 += KB) {
+                call.block(n0, Math.min(nbSize, N - n0), k0, Math.min(KB, K - k0), threads);
+                if (call.sharedB) {
+                    float[][] ws = WORKSPACE.get();
+                    if (ws[3].length < call.kb * call.nPanels * NR) {
+                        ws[3] = new float[call.kb * call.nPanels * NR];
                     }
-                    if (ws[1].length < nPanels * NR * kb) {
-                        ws[1] = new float[nPanels * NR * Math.min(K, KB)];
-                    }
-                    call.block(ws[0], ws[1], m0, mb, n0, nb, k0, kb);
-                    long tp0 = System.nanoTime();
-                    int aTasks = (mPanels + PACK_GRAIN - 1) / PACK_GRAIN;
-                    int bTasks = (nPanels + PACK_GRAIN - 1) / PACK_GRAIN;
-                    run(aTasks + bTasks, parallel, t -> {
-                        if (t < aTasks) {
-                            call.packA(t * PACK_GRAIN, Math.min(mPanels, (t + 1) * PACK_GRAIN));
-                        } else {
-                            int u = t - aTasks;
-                            call.packB(u * PACK_GRAIN, Math.min(nPanels, (u + 1) * PACK_GRAIN));
-                        }
-                    });
-                    long tp1 = System.nanoTime();
-                    call.planTasks(parallel ? Parallel.threads() : 1);
-                    run(call.rowChunks * call.colChunks, parallel, call::compute);
-                    long tp2 = System.nanoTime();
-                    PACK_NS += tp1 - tp0; COMP_NS += tp2 - tp1;
+                    call.bShared = ws[3];
+                    int packTasks = ceilDiv(call.nPanels, PACK_GRAIN);
+                    run(packTasks, parallel, t -> call.packSharedB(t * PACK_GRAIN,
+                            Math.min(call.nPanels, (t + 1) * PACK_GRAIN)));
                 }
+                run(call.rowChunks * call.colChunks, parallel, call::compute);
             }
         }
     }
 
-    private static void run(int n, boolean parallel, java.util.function.IntConsumer body) {
+    private static void run(int n, boolean parallel, IntConsumer body) {
         if (parallel) {
             Parallel.parallelFor(n, body);
         } else {
@@ -133,7 +136,7 @@ public final class SgemmVector {
         for (int i = r0; i < r1; i++) {
             int ci = offC + i * ldc;
             if (beta == 0f) {
-                java.util.Arrays.fill(C, ci + j0, ci + j1, 0f);
+                Arrays.fill(C, ci + j0, ci + j1, 0f);
             } else if (beta != 1f) {
                 for (int j = j0; j < j1; j++) {
                     C[ci + j] *= beta;
@@ -143,12 +146,15 @@ public final class SgemmVector {
     }
 
     /**
-     * One sgemm call: its arguments plus the current macro block. The block fields are written
-     * by the calling thread between parallel phases; Parallel's join publishes them.
+     * One sgemm call: its arguments plus the current block of op(B) and its task grid. The block
+     * fields are written by the calling thread between parallel phases; Parallel's fork and join
+     * publish them to the workers.
      */
     private static final class Call {
         final boolean transA;
         final boolean transB;
+        final int M;
+        final int K;
         final float alpha;
         final float[] A;
         final int offA;
@@ -160,26 +166,31 @@ public final class SgemmVector {
         final float[] C;
         final int offC;
         final int ldc;
+        final int mPanels;
+        /** Gather offsets {0, lda, 2 lda, ..}: L consecutive k of one op(A) row when transA, else null. */
+        final int[] aGather;
+        /** Gather offsets {0, ldb, 2 ldb, ..}: L consecutive columns of one op(B) row when transB, else null. */
+        final int[] bGather;
 
-        float[] ap; // KC slices of (mPad/MR) panels (kc, MR): slice kk starts at kk * mPad
-        float[] bp; // KC slices of (nPad/NR) panels (kc, NR): slice kk starts at kk * nPad
-        int m0;
-        int mb;
         int n0;
         int nb;
         int k0;
         int kb;
-        int mPanels;
         int nPanels;
-        int rowChunks;
-        int colChunks;
         int rowPanelsPerTask;
         int colPanelsPerTask;
+        int rowChunks;
+        int colChunks;
+        boolean sharedB;
+        /** Slice s (k from k0 + s*KC), panel q at s * KC * nPad + q * NR * kc, then (kc, NR). */
+        float[] bShared; // (kb, nPad) regrouped into (kc, NR) panels
 
-        Call(boolean transA, boolean transB, float alpha, float[] A, int offA, int lda,
+        Call(boolean transA, boolean transB, int M, int K, float alpha, float[] A, int offA, int lda,
              float[] B, int offB, int ldb, float beta, float[] C, int offC, int ldc) {
             this.transA = transA;
             this.transB = transB;
+            this.M = M;
+            this.K = K;
             this.alpha = alpha;
             this.A = A;
             this.offA = offA;
@@ -191,159 +202,222 @@ public final class SgemmVector {
             this.C = C;
             this.offC = offC;
             this.ldc = ldc;
+            this.mPanels = ceilDiv(M, MR);
+            // Transposed operands are packed with gathers (vgatherdps): twice the speed of a scalar
+            // transpose here, which matters for conv's weight gradient (op(B) = cols^T).
+            this.aGather = transA ? strides(lda) : null;
+            this.bGather = transB ? strides(ldb) : null;
         }
 
-        void block(float[] ap, float[] bp, int m0, int mb, int n0, int nb, int k0, int kb) {
-            this.ap = ap;
-            this.bp = bp;
-            this.m0 = m0;
-            this.mb = mb;
+        private static int[] strides(int ld) {
+            int[] map = new int[L];
+            for (int j = 0; j < L; j++) {
+                map[j] = j * ld;
+            }
+            return map;
+        }
+
+        /** Selects block (n0, nb, k0, kb) of op(B) and plans its task grid. */
+        void block(int n0, int nb, int k0, int kb, int threads) {
             this.n0 = n0;
             this.nb = nb;
             this.k0 = k0;
             this.kb = kb;
-            this.mPanels = (mb + MR - 1) / MR;
-            this.nPanels = (nb + NR - 1) / NR;
-        }
-
-        /** Splits the block into a grid of tasks: about 4 per thread so a busy core cannot stall the call. */
-        void planTasks(int threads) {
+            this.nPanels = ceilDiv(nb, NR);
+            // Shrink tasks until there are about 4 per thread (so one stalled core cannot hold up
+            // the call), columns first: a narrower task repacks less than a shorter one.
             int rp = TASK_ROW_PANELS;
             int cp = TASK_COL_PANELS;
             while (ceilDiv(mPanels, rp) * ceilDiv(nPanels, cp) < 4 * threads) {
                 if (cp > 4 && nPanels > ceilDiv(cp, 2)) {
                     cp = ceilDiv(cp, 2);
-                } else if (rp > 1 && mPanels > ceilDiv(rp, 2)) {
+                } else if (rp > 2 && mPanels > ceilDiv(rp, 2)) {
                     rp = ceilDiv(rp, 2);
                 } else {
                     break;
                 }
             }
-            rowChunks = ceilDiv(mPanels, rp);
-            colChunks = ceilDiv(nPanels, cp);
             // equal-sized chunks instead of full ones plus a small remainder
-            rowPanelsPerTask = ceilDiv(mPanels, rowChunks);
-            colPanelsPerTask = ceilDiv(nPanels, colChunks);
+            rowPanelsPerTask = ceilDiv(mPanels, ceilDiv(mPanels, rp));
+            colPanelsPerTask = ceilDiv(nPanels, ceilDiv(nPanels, cp));
             rowChunks = ceilDiv(mPanels, rowPanelsPerTask);
             colChunks = ceilDiv(nPanels, colPanelsPerTask);
+            sharedB = rowChunks > 1;
         }
 
-        /** Packs alpha * op(A) rows of panels [p0, p1) for all KC slices of the block. */
-        void packA(int p0, int p1) {
-            int mPad = mPanels * MR;
-            for (int kk = 0; kk < kb; kk += KC) {
-                int kc = Math.min(KC, kb - kk);
-                for (int p = p0; p < p1; p++) {
-                    int dst = kk * mPad + p * MR * kc;
-                    int rows = Math.min(MR, mb - p * MR);
-                    int row0 = m0 + p * MR;
-                    int kStart = k0 + kk;
-                    if (transA) {
-                        // op(A)(i, k) = A[k * lda + i]: MR consecutive floats per k
-                        for (int k = 0; k < kc; k++) {
-                            int src = offA + (kStart + k) * lda + row0;
-                            int d = dst + k * MR;
-                            for (int i = 0; i < rows; i++) {
-                                ap[d + i] = alpha * A[src + i];
-                            }
-                            for (int i = rows; i < MR; i++) {
-                                ap[d + i] = 0f;
-                            }
-                        }
-                    } else {
-                        for (int i = 0; i < MR; i++) {
-                            if (i < rows) {
-                                int src = offA + (row0 + i) * lda + kStart;
-                                for (int k = 0; k < kc; k++) {
-                                    ap[dst + k * MR + i] = alpha * A[src + k];
-                                }
-                            } else {
-                                for (int k = 0; k < kc; k++) {
-                                    ap[dst + k * MR + i] = 0f;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        /** Packs op(B) column panels [q0, q1) for all KC slices of the block. */
-        void packB(int q0, int q1) {
+        /** Shared packing phase: B panels [q0, q1) of the block, all its K slices. */
+        void packSharedB(int q0, int q1) {
             int nPad = nPanels * NR;
             for (int kk = 0; kk < kb; kk += KC) {
                 int kc = Math.min(KC, kb - kk);
-                for (int q = q0; q < q1; q++) {
-                    int dst = kk * nPad + q * NR * kc;
-                    int cols = Math.min(NR, nb - q * NR);
-                    int col0 = n0 + q * NR;
-                    int kStart = k0 + kk;
-                    if (transB) {
-                        // op(B)(k, j) = B[j * ldb + k]: a transpose, one source row per column
-                        for (int j = 0; j < NR; j++) {
-                            if (j < cols) {
-                                int src = offB + (col0 + j) * ldb + kStart;
-                                for (int k = 0; k < kc; k++) {
-                                    bp[dst + k * NR + j] = B[src + k];
-                                }
-                            } else {
-                                for (int k = 0; k < kc; k++) {
-                                    bp[dst + k * NR + j] = 0f;
-                                }
-                            }
-                        }
-                    } else if (cols == NR) {
-                        for (int k = 0; k < kc; k++) {
-                            int src = offB + (kStart + k) * ldb + col0;
-                            int d = dst + k * NR;
-                            FloatVector.fromArray(S, B, src).intoArray(bp, d);
-                            FloatVector.fromArray(S, B, src + L).intoArray(bp, d + L);
-                        }
-                    } else {
-                        for (int k = 0; k < kc; k++) {
-                            int src = offB + (kStart + k) * ldb + col0;
-                            int d = dst + k * NR;
-                            for (int j = 0; j < cols; j++) {
-                                bp[d + j] = B[src + j];
-                            }
-                            for (int j = cols; j < NR; j++) {
-                                bp[d + j] = 0f;
-                            }
-                        }
-                    }
-                }
+                packB(bShared, kk * nPad, q0, q1, k0 + kk, kc);
             }
         }
 
-        /** Task t of the grid: C rows of panels [pa, pb) x columns of panels [qa, qb). */
+        /** Task t of the grid: C rows of panels [pa, pb) x block columns of panels [qa, qb). */
         void compute(int t) {
             int pa = (t / colChunks) * rowPanelsPerTask;
             int pb = Math.min(mPanels, pa + rowPanelsPerTask);
             int qa = (t % colChunks) * colPanelsPerTask;
             int qb = Math.min(nPanels, qa + colPanelsPerTask);
-            int mPad = mPanels * MR;
-            int nPad = nPanels * NR;
-            float[] ap = this.ap;
-            float[] bp = this.bp;
+            float[][] ws = WORKSPACE.get();
+            if (ws[0].length < (pb - pa) * MR * A_STRIDE) {
+                ws[0] = new float[rowPanelsPerTask * MR * A_STRIDE];
+            }
+            if (!sharedB && ws[1].length < KC * (qb - qa) * NR) {
+                ws[1] = new float[KC * colPanelsPerTask * NR];
+            }
+            float[] ap = ws[0]; // (pb - pa) panels, each (MR, A_STRIDE)
+            float[] tile = ws[2]; // (MR, NR)
             float[] c = this.C;
             int ldc = this.ldc;
+            int cBase = offC + n0;
             boolean firstBlock = k0 == 0;
             if (firstBlock && beta != 0f && beta != 1f) {
-                scale(beta, c, offC + m0 * ldc + n0, ldc, pa * MR, Math.min(mb, pb * MR),
-                        qa * NR, Math.min(nb, qb * NR));
+                scale(beta, c, cBase, ldc, pa * MR, Math.min(M, pb * MR), qa * NR, Math.min(nb, qb * NR));
             }
-            float[] scratch = new float[MR * NR]; // (MR, NR)
+            int nPad = nPanels * NR;
             for (int kk = 0; kk < kb; kk += KC) {
                 int kc = Math.min(KC, kb - kk);
+                packA(ap, pa, pb, k0 + kk, kc);
+                float[] bp; // panel q starts at bBase + q * NR * kc, then (kc, NR)
+                int bBase;
+                if (sharedB) {
+                    bp = bShared;
+                    bBase = kk * nPad;
+                } else {
+                    bp = ws[1];
+                    bBase = -qa * NR * kc;
+                    packB(bp, bBase, qa, qb, k0 + kk, kc);
+                }
+                // beta == 0: the first slice stores instead of accumulating, so C is never read
                 boolean overwrite = firstBlock && kk == 0 && beta == 0f;
                 for (int q = qa; q < qb; q++) {
                     int cols = Math.min(NR, nb - q * NR);
-                    int bo = kk * nPad + q * NR * kc;
+                    int bo = bBase + q * NR * kc;
                     for (int p = pa; p < pb; p++) {
-                        int rows = Math.min(MR, mb - p * MR);
-                        microKernel(kc, ap, kk * mPad + p * MR * kc, bp, bo,
-                                c, offC + (m0 + p * MR) * ldc + n0 + q * NR, ldc, rows, cols, overwrite, scratch);
+                        int rows = Math.min(MR, M - p * MR);
+                        int ao = (p - pa) * MR * A_STRIDE;
+                        if (rows > MR_EDGE) {
+                            kernelMR(kc, ap, ao, bp, bo, tile);
+                        } else {
+                            kernelEdge(kc, ap, ao, bp, bo, tile);
+                        }
+                        merge(tile, rows, cols, overwrite, c, cBase + p * MR * ldc + q * NR, ldc);
                     }
+                }
+            }
+        }
+
+        /** Packs alpha * op(A) rows of panels [pa, pb), columns [kStart, kStart + kc), into ap. */
+        private void packA(float[] ap, int pa, int pb, int kStart, int kc) {
+            for (int p = pa; p < pb; p++) {
+                int rows = Math.min(MR, M - p * MR);
+                int height = rows > MR_EDGE ? MR : MR_EDGE;
+                int dst = (p - pa) * MR * A_STRIDE; // row 0 of the panel
+                for (int i = 0; i < rows; i++) {
+                    int d = dst + i * A_STRIDE;
+                    int row = p * MR + i;
+                    if (transA) {
+                        // op(A)(row, k) = A[k * lda + row]: a strided column of the stored A
+                        int src = offA + kStart * lda + row;
+                        int k = 0;
+                        for (; k <= kc - L; k += L) {
+                            FloatVector.fromArray(S, A, src + k * lda, aGather, 0).mul(alpha).intoArray(ap, d + k);
+                        }
+                        for (; k < kc; k++) {
+                            ap[d + k] = alpha * A[src + k * lda];
+                        }
+                    } else {
+                        int src = offA + row * lda + kStart;
+                        int k = 0;
+                        for (; k <= kc - L; k += L) {
+                            FloatVector.fromArray(S, A, src + k).mul(alpha).intoArray(ap, d + k);
+                        }
+                        for (; k < kc; k++) {
+                            ap[d + k] = alpha * A[src + k];
+                        }
+                    }
+                }
+                // the kernel reads all `height` rows; padding rows must hold finite values
+                for (int i = rows; i < height; i++) {
+                    Arrays.fill(ap, dst + i * A_STRIDE, dst + i * A_STRIDE + kc, 0f);
+                }
+            }
+        }
+
+        /**
+         * Packs op(B) rows [kStart, kStart + kc) of the block's column panels [qa, qb); panel q
+         * goes to bp[base + q * NR * kc ..] as (kc, NR).
+         */
+        private void packB(float[] bp, int base, int qa, int qb, int kStart, int kc) {
+            for (int q = qa; q < qb; q++) {
+                int dst = base + q * NR * kc;
+                int cols = Math.min(NR, nb - q * NR);
+                int col0 = n0 + q * NR;
+                if (transB && cols == NR) {
+                    // op(B)(k, j) = B[j * ldb + k]: each half row of the panel is one gather
+                    int src = offB + col0 * ldb + kStart;
+                    for (int k = 0; k < kc; k++) {
+                        int d = dst + k * NR;
+                        FloatVector.fromArray(S, B, src + k, bGather, 0).intoArray(bp, d);
+                        FloatVector.fromArray(S, B, src + L * ldb + k, bGather, 0).intoArray(bp, d + L);
+                    }
+                } else if (transB) {
+                    for (int j = 0; j < cols; j++) {
+                        int src = offB + (col0 + j) * ldb + kStart;
+                        for (int k = 0; k < kc; k++) {
+                            bp[dst + k * NR + j] = B[src + k];
+                        }
+                    }
+                    for (int j = cols; j < NR; j++) {
+                        for (int k = 0; k < kc; k++) {
+                            bp[dst + k * NR + j] = 0f;
+                        }
+                    }
+                } else if (cols == NR) {
+                    for (int k = 0; k < kc; k++) {
+                        int src = offB + (kStart + k) * ldb + col0;
+                        int d = dst + k * NR;
+                        FloatVector.fromArray(S, B, src).intoArray(bp, d);
+                        FloatVector.fromArray(S, B, src + L).intoArray(bp, d + L);
+                    }
+                } else {
+                    for (int k = 0; k < kc; k++) {
+                        int src = offB + (kStart + k) * ldb + col0;
+                        int d = dst + k * NR;
+                        System.arraycopy(B, src, bp, d, cols);
+                        Arrays.fill(bp, d + cols, d + NR, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * C tile (rows, cols) at co = tile (overwrite) or C + tile. Full-width rows use vectors,
+     * partial ones scalars; both perform the same float additions.
+     *
+     * @param tile (MR, NR)
+     */
+    private static void merge(float[] tile, int rows, int cols, boolean overwrite, float[] c, int co, int ldc) {
+        for (int i = 0; i < rows; i++) {
+            int ci = co + i * ldc;
+            int ti = i * NR;
+            if (cols == NR) {
+                FloatVector v0 = FloatVector.fromArray(S, tile, ti);
+                FloatVector v1 = FloatVector.fromArray(S, tile, ti + L);
+                if (!overwrite) {
+                    v0 = v0.add(FloatVector.fromArray(S, c, ci));
+                    v1 = v1.add(FloatVector.fromArray(S, c, ci + L));
+                }
+                v0.intoArray(c, ci);
+                v1.intoArray(c, ci + L);
+            } else if (overwrite) {
+                System.arraycopy(tile, ti, c, ci, cols);
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    c[ci + j] += tile[ti + j];
                 }
             }
         }
@@ -353,17 +427,129 @@ public final class SgemmVector {
         return (a + b - 1) / b;
     }
 
+    private static int roundUp(int a, int multiple) {
+        return ceilDiv(a, multiple) * multiple;
+    }
+
     /**
-     * The register-blocked micro-kernel: acc = Ap-panel (kc, MR) ^T x Bp-panel (kc, NR), then
-     * C tile (rows x cols at co, row stride ldc) = acc (overwrite) or C + acc. The accumulators
-     * are 16 named locals, the loop body is unrolled by hand over the 8 rows, and nothing
-     * vector-typed leaves the method: C2 keeps them in zmm registers only under those conditions.
-     * Tiles cut by the matrix edge go through {@code scratch} (MR, NR) with a scalar merge, which
-     * performs the same float additions as the full-tile path.
+     * The register-blocked micro-kernel: tile (MR, NR) = A panel (MR, kc) x B panel (kc, NR).
+     * The accumulators are named locals, the body is spelled out row by row, and nothing
+     * vector-typed leaves the method: only then does C2 keep them in zmm registers (vectors in
+     * arrays, fields or non-inlined calls get boxed: 17 instead of 101 GFLOP/s seen here).
+     * The result goes to {@code tile} (in L1) and {@link #merge} adds it to C. Keeping the C
+     * update out of the kernel keeps it small enough for C1, which compiles it first: a
+     * kernel with the update inside failed C1 ('out of virtual registers') and, when that
+     * happened after a tier-2 compile, stayed in slow tier-2 code for good (2.5 GFLOP/s).
      */
-    private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo,
-                                    float[] c, int co, int ldc, int rows, int cols,
-                                    boolean overwrite, float[] scratch) {
+    private static void kernelMR(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+        FloatVector c0a = FloatVector.zero(S);
+        FloatVector c0b = FloatVector.zero(S);
+        FloatVector c1a = FloatVector.zero(S);
+        FloatVector c1b = FloatVector.zero(S);
+        FloatVector c2a = FloatVector.zero(S);
+        FloatVector c2b = FloatVector.zero(S);
+        FloatVector c3a = FloatVector.zero(S);
+        FloatVector c3b = FloatVector.zero(S);
+        FloatVector c4a = FloatVector.zero(S);
+        FloatVector c4b = FloatVector.zero(S);
+        FloatVector c5a = FloatVector.zero(S);
+        FloatVector c5b = FloatVector.zero(S);
+        FloatVector c6a = FloatVector.zero(S);
+        FloatVector c6b = FloatVector.zero(S);
+        FloatVector c7a = FloatVector.zero(S);
+        FloatVector c7b = FloatVector.zero(S);
+        FloatVector c8a = FloatVector.zero(S);
+        FloatVector c8b = FloatVector.zero(S);
+        FloatVector c9a = FloatVector.zero(S);
+        FloatVector c9b = FloatVector.zero(S);
+        FloatVector c10a = FloatVector.zero(S);
+        FloatVector c10b = FloatVector.zero(S);
+        FloatVector c11a = FloatVector.zero(S);
+        FloatVector c11b = FloatVector.zero(S);
+        FloatVector c12a = FloatVector.zero(S);
+        FloatVector c12b = FloatVector.zero(S);
+        FloatVector c13a = FloatVector.zero(S);
+        FloatVector c13b = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+            c0a = a0.fma(b0, c0a);
+            c0b = a0.fma(b1, c0b);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + A_STRIDE]);
+            c1a = a1.fma(b0, c1a);
+            c1b = a1.fma(b1, c1b);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
+            c2a = a2.fma(b0, c2a);
+            c2b = a2.fma(b1, c2b);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
+            c3a = a3.fma(b0, c3a);
+            c3b = a3.fma(b1, c3b);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4 * A_STRIDE]);
+            c4a = a4.fma(b0, c4a);
+            c4b = a4.fma(b1, c4b);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5 * A_STRIDE]);
+            c5a = a5.fma(b0, c5a);
+            c5b = a5.fma(b1, c5b);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6 * A_STRIDE]);
+            c6a = a6.fma(b0, c6a);
+            c6b = a6.fma(b1, c6b);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7 * A_STRIDE]);
+            c7a = a7.fma(b0, c7a);
+            c7b = a7.fma(b1, c7b);
+            FloatVector a8 = FloatVector.broadcast(S, ap[ao + 8 * A_STRIDE]);
+            c8a = a8.fma(b0, c8a);
+            c8b = a8.fma(b1, c8b);
+            FloatVector a9 = FloatVector.broadcast(S, ap[ao + 9 * A_STRIDE]);
+            c9a = a9.fma(b0, c9a);
+            c9b = a9.fma(b1, c9b);
+            FloatVector a10 = FloatVector.broadcast(S, ap[ao + 10 * A_STRIDE]);
+            c10a = a10.fma(b0, c10a);
+            c10b = a10.fma(b1, c10b);
+            FloatVector a11 = FloatVector.broadcast(S, ap[ao + 11 * A_STRIDE]);
+            c11a = a11.fma(b0, c11a);
+            c11b = a11.fma(b1, c11b);
+            FloatVector a12 = FloatVector.broadcast(S, ap[ao + 12 * A_STRIDE]);
+            c12a = a12.fma(b0, c12a);
+            c12b = a12.fma(b1, c12b);
+            FloatVector a13 = FloatVector.broadcast(S, ap[ao + 13 * A_STRIDE]);
+            c13a = a13.fma(b0, c13a);
+            c13b = a13.fma(b1, c13b);
+            ao++;
+            bo += NR;
+        }
+        c0a.intoArray(tile, 0);
+        c0b.intoArray(tile, 0 + L);
+        c1a.intoArray(tile, NR);
+        c1b.intoArray(tile, NR + L);
+        c2a.intoArray(tile, 2 * NR);
+        c2b.intoArray(tile, 2 * NR + L);
+        c3a.intoArray(tile, 3 * NR);
+        c3b.intoArray(tile, 3 * NR + L);
+        c4a.intoArray(tile, 4 * NR);
+        c4b.intoArray(tile, 4 * NR + L);
+        c5a.intoArray(tile, 5 * NR);
+        c5b.intoArray(tile, 5 * NR + L);
+        c6a.intoArray(tile, 6 * NR);
+        c6b.intoArray(tile, 6 * NR + L);
+        c7a.intoArray(tile, 7 * NR);
+        c7b.intoArray(tile, 7 * NR + L);
+        c8a.intoArray(tile, 8 * NR);
+        c8b.intoArray(tile, 8 * NR + L);
+        c9a.intoArray(tile, 9 * NR);
+        c9b.intoArray(tile, 9 * NR + L);
+        c10a.intoArray(tile, 10 * NR);
+        c10b.intoArray(tile, 10 * NR + L);
+        c11a.intoArray(tile, 11 * NR);
+        c11b.intoArray(tile, 11 * NR + L);
+        c12a.intoArray(tile, 12 * NR);
+        c12b.intoArray(tile, 12 * NR + L);
+        c13a.intoArray(tile, 13 * NR);
+        c13b.intoArray(tile, 13 * NR + L);
+    }
+
+    /** {@link #kernelMR} for a last row panel of at most MR_EDGE rows. */
+    private static void kernelEdge(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
         FloatVector c0a = FloatVector.zero(S);
         FloatVector c0b = FloatVector.zero(S);
         FloatVector c1a = FloatVector.zero(S);
@@ -383,93 +569,48 @@ public final class SgemmVector {
         for (int k = 0; k < kc; k++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a0 = FloatVector.broadcast(S, ap[ao + 0]);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
             c0a = a0.fma(b0, c0a);
             c0b = a0.fma(b1, c0b);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + A_STRIDE]);
             c1a = a1.fma(b0, c1a);
             c1b = a1.fma(b1, c1b);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
             c2a = a2.fma(b0, c2a);
             c2b = a2.fma(b1, c2b);
-            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
             c3a = a3.fma(b0, c3a);
             c3b = a3.fma(b1, c3b);
-            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4 * A_STRIDE]);
             c4a = a4.fma(b0, c4a);
             c4b = a4.fma(b1, c4b);
-            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5 * A_STRIDE]);
             c5a = a5.fma(b0, c5a);
             c5b = a5.fma(b1, c5b);
-            FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6]);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6 * A_STRIDE]);
             c6a = a6.fma(b0, c6a);
             c6b = a6.fma(b1, c6b);
-            FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7]);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7 * A_STRIDE]);
             c7a = a7.fma(b0, c7a);
             c7b = a7.fma(b1, c7b);
-            ao += MR;
+            ao++;
             bo += NR;
         }
-        if (rows == MR && cols == NR) {
-            if (overwrite) {
-                c0a.intoArray(c, co);
-                c0b.intoArray(c, co + L);
-                c1a.intoArray(c, co + ldc);
-                c1b.intoArray(c, co + ldc + L);
-                c2a.intoArray(c, co + 2 * ldc);
-                c2b.intoArray(c, co + 2 * ldc + L);
-                c3a.intoArray(c, co + 3 * ldc);
-                c3b.intoArray(c, co + 3 * ldc + L);
-                c4a.intoArray(c, co + 4 * ldc);
-                c4b.intoArray(c, co + 4 * ldc + L);
-                c5a.intoArray(c, co + 5 * ldc);
-                c5b.intoArray(c, co + 5 * ldc + L);
-                c6a.intoArray(c, co + 6 * ldc);
-                c6b.intoArray(c, co + 6 * ldc + L);
-                c7a.intoArray(c, co + 7 * ldc);
-                c7b.intoArray(c, co + 7 * ldc + L);
-            } else {
-                c0a.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-                c0b.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-                c1a.add(FloatVector.fromArray(S, c, co + ldc)).intoArray(c, co + ldc);
-                c1b.add(FloatVector.fromArray(S, c, co + ldc + L)).intoArray(c, co + ldc + L);
-                c2a.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-                c2b.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-                c3a.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-                c3b.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-                c4a.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-                c4b.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
-                c5a.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-                c5b.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
-                c6a.add(FloatVector.fromArray(S, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
-                c6b.add(FloatVector.fromArray(S, c, co + 6 * ldc + L)).intoArray(c, co + 6 * ldc + L);
-                c7a.add(FloatVector.fromArray(S, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
-                c7b.add(FloatVector.fromArray(S, c, co + 7 * ldc + L)).intoArray(c, co + 7 * ldc + L);
-            }
-            return;
-        }
-        c0a.intoArray(scratch, 0);
-        c0b.intoArray(scratch, 0 + L);
-        c1a.intoArray(scratch, 1 * NR);
-        c1b.intoArray(scratch, 1 * NR + L);
-        c2a.intoArray(scratch, 2 * NR);
-        c2b.intoArray(scratch, 2 * NR + L);
-        c3a.intoArray(scratch, 3 * NR);
-        c3b.intoArray(scratch, 3 * NR + L);
-        c4a.intoArray(scratch, 4 * NR);
-        c4b.intoArray(scratch, 4 * NR + L);
-        c5a.intoArray(scratch, 5 * NR);
-        c5b.intoArray(scratch, 5 * NR + L);
-        c6a.intoArray(scratch, 6 * NR);
-        c6b.intoArray(scratch, 6 * NR + L);
-        c7a.intoArray(scratch, 7 * NR);
-        c7b.intoArray(scratch, 7 * NR + L);
-        for (int i = 0; i < rows; i++) {
-            int ci = co + i * ldc;
-            int si = i * NR;
-            for (int j = 0; j < cols; j++) {
-                c[ci + j] = overwrite ? scratch[si + j] : c[ci + j] + scratch[si + j];
-            }
-        }
+        c0a.intoArray(tile, 0);
+        c0b.intoArray(tile, 0 + L);
+        c1a.intoArray(tile, NR);
+        c1b.intoArray(tile, NR + L);
+        c2a.intoArray(tile, 2 * NR);
+        c2b.intoArray(tile, 2 * NR + L);
+        c3a.intoArray(tile, 3 * NR);
+        c3b.intoArray(tile, 3 * NR + L);
+        c4a.intoArray(tile, 4 * NR);
+        c4b.intoArray(tile, 4 * NR + L);
+        c5a.intoArray(tile, 5 * NR);
+        c5b.intoArray(tile, 5 * NR + L);
+        c6a.intoArray(tile, 6 * NR);
+        c6b.intoArray(tile, 6 * NR + L);
+        c7a.intoArray(tile, 7 * NR);
+        c7b.intoArray(tile, 7 * NR + L);
     }
 }
