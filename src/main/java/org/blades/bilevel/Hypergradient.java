@@ -11,13 +11,15 @@ import org.blades.tensor.Tensor;
  * <pre>
  * θ'  = θ − α (∇θ Σ λᵢ ℓᵢ(θ; B_tr) + wd·θ)                       Eq. 11 (virtual SGD step)
  * v   = ∇θ' ℓ₁(θ'; B_val)                                          Eq. 15
- * ε   = 0.01 / ‖v‖,  θ± = θ ± ε v                                   Eq. 19
+ * ε   = fdScale / ‖v‖ (0.01),  θ± = θ ± ε v                         Eq. 19
  * ∇λ  ≈ −α (F(θ⁺) − F(θ⁻)) / 2ε,  F(θ) = (ℓ₁(θ), ..., ℓ_K(θ))     Eqs. 16-18
  * </pre>
  *
- * θ is always restored from a saved copy, never by adding and subtracting (which does not round-trip in
- * float32). The upper-level loss ℓ₁ is Σ wᵢ ℓᵢ with fixed outer weights w: one-hot on the primary task
- * (coarse in the paper), or another choice for the ablations.
+ * θ is always restored from a saved copy ({@link ThetaBuffer}), never by adding and subtracting (which does not
+ * round-trip in float32); v stays in the parameters' gradients between the outer backward and F(θ⁻). The
+ * upper-level loss ℓ₁ is Σ wᵢ ℓᵢ with fixed outer weights w: one-hot on the primary task (coarse in the paper),
+ * or another choice for the ablations. ‖v‖ = 0 (or not finite) gives a zero hypergradient instead of a division
+ * by zero.
  */
 public final class Hypergradient {
     private Hypergradient() {
@@ -41,54 +43,59 @@ public final class Hypergradient {
      */
     public static <B> Result finiteDifference(TaskObjective<B> objective, Tensor lambda, Tensor outerWeights,
             B inner, B outer, double alpha, double weightDecay, double fdScale) {
+        return finiteDifference(objective, new ThetaBuffer(objective.parameters()), lambda, outerWeights, inner, outer,
+                alpha, weightDecay, fdScale);
+    }
+
+    /** As above, with the caller's θ buffer (reused from step to step). */
+    static <B> Result finiteDifference(TaskObjective<B> objective, ThetaBuffer buffer, Tensor lambda,
+            Tensor outerWeights, B inner, B outer, double alpha, double weightDecay, double fdScale) {
         ParameterVector theta = objective.parameters();
-        Tensor saved = theta.snapshot(); // (P)
+        buffer.save();
         try {
-            virtualStep(objective, lambda, inner, alpha, weightDecay, saved);
+            virtualStep(objective, buffer, lambda, inner, alpha, weightDecay);
 
-            theta.zeroGrad();
             Tensor outerLoss = weighted(objective.taskLosses(outer), outerWeights);
-            outerLoss.backward();
-            Tensor v = theta.gradient(); // (P) = ∇θ' ℓ₁
-            theta.restore(saved);
-            theta.zeroGrad();
+            outerLoss.backward(); // the parameters' gradients now hold v = ∇θ' ℓ₁ (P)
+            buffer.restore();
 
-            double vNorm = ParameterVector.norm(v);
+            double vNorm = buffer.gradientNorm();
             int k = lambda.numel();
             if (!(vNorm > 0) || !Double.isFinite(vNorm)) {
                 // No direction to differentiate along: ℓ₁ is flat at θ', so λ gets no signal this step.
                 return new Result(Tensor.zeros(lambda.dtype(), k), outerLoss.item(), vNorm, 0.0);
             }
             double eps = fdScale / vNorm;
-            Tensor fPlus = lossesAt(objective, saved, eps, v, inner); // (K) = F(θ + εv)
-            Tensor fMinus = lossesAt(objective, saved, -eps, v, inner); // (K) = F(θ − εv)
+            Tensor fPlus = lossesAt(objective, buffer, eps, inner); // (K) = F(θ + εv)
+            Tensor fMinus = lossesAt(objective, buffer, -eps, inner); // (K) = F(θ − εv)
             Tensor hyper = fPlus.sub(fMinus).mul(-alpha / (2 * eps)); // (K)
             return new Result(hyper, outerLoss.item(), vNorm, eps);
         } finally {
-            theta.restore(saved);
+            buffer.restore();
+            theta.zeroGrad();
         }
     }
 
-    /** θ ← θ' = θ − α(∇θ Σ λᵢ ℓᵢ + wd·θ), Eq. 11; {@code saved} holds θ. */
-    static <B> void virtualStep(TaskObjective<B> objective, Tensor lambda, B inner, double alpha, double weightDecay,
-            Tensor saved) {
+    /**
+     * θ ← θ' = θ − α(∇θ Σ λᵢ ℓᵢ + wd·θ), Eq. 11, with θ saved in {@code buffer}; leaves the gradients zeroed.
+     */
+    static <B> void virtualStep(TaskObjective<B> objective, ThetaBuffer buffer, Tensor lambda, B inner, double alpha,
+            double weightDecay) {
         ParameterVector theta = objective.parameters();
         theta.zeroGrad();
         weighted(objective.taskLosses(inner), lambda).backward();
-        Tensor g = theta.gradient(); // (P)
-        theta.addScaled(-alpha, g);
-        theta.addScaled(-alpha * weightDecay, saved);
+        buffer.addGradient(-alpha);
+        buffer.addSaved(-alpha * weightDecay);
         theta.zeroGrad();
     }
 
-    /** F(θ + scale·v), forward passes only; θ restored afterwards. */
-    private static <B> Tensor lossesAt(TaskObjective<B> objective, Tensor saved, double scale, Tensor v, B batch) {
-        ParameterVector theta = objective.parameters();
-        theta.addScaled(scale, v);
+    /** F(θ + scale·v), v in the parameters' gradients; forward passes only; θ restored afterwards. */
+    private static <B> Tensor lossesAt(TaskObjective<B> objective, ThetaBuffer buffer, double scale, B batch) {
+        buffer.addGradient(scale);
         try (Autograd.NoGrad ignored = Autograd.noGrad()) {
             return objective.taskLosses(batch).detach().copy();
         } finally {
-            theta.restore(saved);
+            buffer.restore();
         }
     }
 
@@ -100,7 +107,8 @@ public final class Hypergradient {
     public static <B> Tensor numeric(TaskObjective<B> objective, Tensor lambda, Tensor outerWeights, B inner,
             B outer, double alpha, double weightDecay, double h) {
         ParameterVector theta = objective.parameters();
-        Tensor saved = theta.snapshot(); // (P)
+        ThetaBuffer buffer = new ThetaBuffer(theta);
+        buffer.save();
         int k = lambda.numel();
         Tensor out = Tensor.zeros(lambda.dtype(), k); // (K)
         try {
@@ -110,17 +118,17 @@ public final class Hypergradient {
                 for (int s = 0; s < 2; s++) {
                     Tensor shifted = lambda.detach().copy();
                     shifted.setDouble(li + (s == 0 ? h : -h), i);
-                    virtualStep(objective, shifted, inner, alpha, weightDecay, saved);
+                    virtualStep(objective, buffer, shifted, inner, alpha, weightDecay);
                     try (Autograd.NoGrad ignored = Autograd.noGrad()) {
                         values[s] = weighted(objective.taskLosses(outer), outerWeights).item();
                     }
-                    theta.restore(saved);
+                    buffer.restore();
                 }
                 out.setDouble((values[0] - values[1]) / (2 * h), i);
             }
             return out;
         } finally {
-            theta.restore(saved);
+            buffer.restore();
             theta.zeroGrad();
         }
     }

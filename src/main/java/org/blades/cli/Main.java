@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.blades.bench.BilevelBench;
 import org.blades.bench.GemmBench;
 import org.blades.bench.GmmBench;
 import org.blades.bench.LoaderBench;
@@ -30,6 +31,9 @@ public final class Main {
         Map<String, Command> c = new LinkedHashMap<>();
         c.put("index", new Command("index a folder of images (EXIF, labels, hashes): index DIR --out FILE",
                 IndexCommand::run));
+        c.put("pretrain", new Command(
+                "bi-level pretraining of the encoders: pretrain --index FILE --preset tiny|paper --out RUN_DIR",
+                PretrainCommand::run));
         c.put("embed", new Command("frozen-encoder features of images, cached: embed INPUT... --out FEATURES",
                 EmbedCommand::run));
         c.put("fit-gmm", new Command("fit the one-class detector on photographs' features: fit-gmm --features F --out DET",
@@ -40,7 +44,7 @@ public final class Main {
                 ScanCommand::run));
         c.put("evaluate", new Command("metrics, curves and an HTML report per generator: evaluate --real P --fake N=P",
                 EvaluateCommand::run));
-        c.put("bench", new Command("run a benchmark: bench gemm|loader|gmm", Main::bench));
+        c.put("bench", new Command("run a benchmark: bench gemm|loader|gmm|bilevel", Main::bench));
         c.put("gradcheck", new Command("check every op's gradient against central differences in float64",
                 GradCheckCommand::run));
         return c;
@@ -85,13 +89,15 @@ public final class Main {
 
     private static int bench(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help")) {
-            (args.length == 0 ? err : out).println("usage: blades bench gemm|loader|gmm [options]\n"
+            (args.length == 0 ? err : out).println("usage: blades bench gemm|loader|gmm|bilevel [options]\n"
                     + "  gemm    SGEMM GFLOP/s at 256^3, 1024^3, 2048^3 and ResNet-50's convolution shapes\n"
                     + "          [--threads N]; last line: RESULT gemm_1024_gflops=<value>\n"
                     + "  loader  decoded+augmented images/s at 224 px [--dir DIR --workers N --samples N];\n"
                     + "          last line: RESULT loader_images_per_s=<value>\n"
                     + "  gmm     10-component full-covariance EM on 25,000 x 768 against scikit-learn's time;\n"
-                    + "          last line: RESULT gmm_fit_ratio_vs_sklearn=<value>");
+                    + "          last line: RESULT gmm_fit_ratio_vs_sklearn=<value>\n"
+                    + "  bilevel cost of one bi-level step against a plain weighted-loss step [--preset tiny|paper];\n"
+                    + "          last line: RESULT bilevel_step_ratio=<value>");
             return args.length == 0 ? 2 : 0;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -99,7 +105,9 @@ public final class Main {
             case "gemm" -> GemmBench.run(rest, out);
             case "loader" -> LoaderBench.run(rest, out);
             case "gmm" -> GmmBench.run(rest, out);
-            default -> throw new UsageException("unknown benchmark '" + args[0] + "' (benchmarks: gemm, loader, gmm)");
+            case "bilevel" -> BilevelBench.run(rest, out);
+            default -> throw new UsageException("unknown benchmark '" + args[0]
+                    + "' (benchmarks: gemm, loader, gmm, bilevel)");
         };
     }
 }

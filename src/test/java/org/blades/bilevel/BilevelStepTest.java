@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.blades.gradcheck.HypergradientCheck;
+import org.blades.nn.optim.Adam;
+import org.blades.nn.optim.AdamOptions;
+import org.blades.nn.optim.Optimizer;
 import org.blades.tensor.DType;
 import org.blades.tensor.ParameterVector;
 import org.blades.tensor.Tensor;
@@ -44,14 +47,42 @@ class BilevelStepTest {
     }
 
     /** Plain SGD on a set of leaves, for tests of the loop itself. */
-    record Sgd(List<Tensor> params) implements Optimizer {
+    static final class Sgd implements Optimizer {
+        private final List<Tensor> params;
+        private double lr;
+
+        Sgd(List<Tensor> params, double lr) {
+            this.params = List.copyOf(params);
+            this.lr = lr;
+        }
+
         @Override
-        public void step(double lr) {
+        public void step() {
             for (Tensor p : params) {
                 if (p.grad() != null) {
                     p.addInPlace(p.grad().mul(-lr));
                 }
             }
+        }
+
+        @Override
+        public void zeroGrad() {
+            params.forEach(Tensor::zeroGrad);
+        }
+
+        @Override
+        public double learningRate() {
+            return lr;
+        }
+
+        @Override
+        public void setLearningRate(double value) {
+            lr = value;
+        }
+
+        @Override
+        public List<Tensor> parameters() {
+            return params;
         }
     }
 
@@ -99,8 +130,8 @@ class BilevelStepTest {
     void oneIterationMovesLambdaAgainstTheHypergradientAndThetaAlongTheWeightedLoss() {
         TinyModel model = new TinyModel();
         Tensor lambda = lambda(1, 1, 1, 1);
-        BilevelStep<Batch> step = new BilevelStep<>(model, lambda, primary(0), new Sgd(List.of(lambda)),
-                new Sgd(List.of(model.a, model.c)), BilevelOptions.paper());
+        BilevelStep<Batch> step = new BilevelStep<>(model, lambda, primary(0), new Sgd(List.of(lambda), 3e-4),
+                new Sgd(List.of(model.a, model.c), 0), BilevelOptions.paper());
         double[] theta0 = model.theta.snapshot().toDoubleArray();
         StepTrace t = step.step(Batch.seeded(1), Batch.seeded(2), 0.05);
         for (int i = 0; i < K; i++) {
@@ -120,10 +151,28 @@ class BilevelStepTest {
     void withBilevelOffLambdaStaysFixed() {
         TinyModel model = new TinyModel();
         Tensor lambda = lambda(1, 1, 1, 1);
-        BilevelStep<Batch> step = new BilevelStep<>(model, lambda, primary(0), new Sgd(List.of(lambda)),
-                new Sgd(List.of(model.a, model.c)), BilevelOptions.paper().withBilevel(false));
+        BilevelStep<Batch> step = new BilevelStep<>(model, lambda, primary(0), new Sgd(List.of(lambda), 3e-4),
+                new Sgd(List.of(model.a, model.c), 0), BilevelOptions.paper().withBilevel(false));
         StepTrace t = step.step(Batch.seeded(1), Batch.seeded(2), 0.05);
         assertThat(t.lambdaAfter()).containsExactly(1, 1, 1, 1);
+    }
+
+    @Test
+    void lambdaEntriesThatMayNotMoveStayExactlyWhereTheyAreUnderAdam() {
+        TinyModel model = new TinyModel();
+        Tensor lambda = lambda(1, 0, 1, 0);
+        BilevelStep<Batch> step = new BilevelStep<>(model, lambda, primary(0), new boolean[] {true, false, true, false},
+                new Adam(List.of(lambda), AdamOptions.adamDefaults().withLr(1e-2)), new Sgd(List.of(model.a, model.c), 0),
+                BilevelOptions.paper());
+        for (int i = 0; i < 3; i++) {
+            StepTrace t = step.step(Batch.seeded(1 + i), Batch.seeded(20 + i), 0.05);
+            assertThat(t.hypergradient()[1]).isZero();
+            assertThat(t.hypergradient()[3]).isZero();
+        }
+        assertThat(lambda.getDouble(1)).isZero();
+        assertThat(lambda.getDouble(3)).isZero();
+        assertThat(lambda.getDouble(0)).isNotEqualTo(1.0);
+        assertThat(lambda.getDouble(2)).isNotEqualTo(1.0);
     }
 
     @Test
@@ -132,8 +181,8 @@ class BilevelStepTest {
         for (int r = 0; r < 2; r++) {
             TinyModel model = new TinyModel();
             Tensor lambda = lambda(1, 1, 1, 1);
-            BilevelStep<Batch> step = new BilevelStep<>(model, lambda, primary(0), new Sgd(List.of(lambda)),
-                    new Sgd(List.of(model.a, model.c)), BilevelOptions.paper());
+            BilevelStep<Batch> step = new BilevelStep<>(model, lambda, primary(0), new Sgd(List.of(lambda), 3e-4),
+                    new Sgd(List.of(model.a, model.c), 0), BilevelOptions.paper());
             for (int i = 0; i < 3; i++) {
                 step.step(Batch.seeded(10 + i), Batch.seeded(20 + i), 0.05);
             }

@@ -101,36 +101,18 @@ abstract class AdamBase implements Optimizer {
         return s.step;
     }
 
-    /**
-     * One parameter's optimiser state, as torch's {@code optimizer.state_dict()} holds it: the steps it has taken
-     * and its two moments (null before its first step), for checkpoints.
-     *
-     * @param step     steps taken by this parameter (its bias-correction count)
-     * @param expAvg   first moment m: the parameter's dtype and shape, or null before the first step
-     * @param expAvgSq second moment v: likewise
-     */
-    public record ParamState(long step, Tensor expAvg, Tensor expAvgSq) {
-        public ParamState {
-            if (step < 0 || (expAvg == null) != (expAvgSq == null) || (step > 0) != (expAvg != null)) {
-                throw new IllegalArgumentException("Adam state: step " + step + " needs both moments exactly when "
-                        + "it is > 0, got " + (expAvg == null ? "no" : "a") + " first and "
-                        + (expAvgSq == null ? "no" : "a") + " second moment");
-            }
-        }
-    }
-
     /** Copies of every parameter's state, in parameter order. */
-    public List<ParamState> state() {
-        List<ParamState> out = new ArrayList<>(params.size());
+    public List<AdamState> state() {
+        List<AdamState> out = new ArrayList<>(params.size());
         for (Tensor p : params) {
             State s = state.get(p);
             int[] shape = p.shape();
             if (s.step == 0) {
-                out.add(new ParamState(0, null, null));
+                out.add(new AdamState(0, null, null));
             } else if (p.dtype() == DType.F32) {
-                out.add(new ParamState(s.step, Tensor.of(s.m32.clone(), shape), Tensor.of(s.v32.clone(), shape)));
+                out.add(new AdamState(s.step, Tensor.of(s.m32.clone(), shape), Tensor.of(s.v32.clone(), shape)));
             } else {
-                out.add(new ParamState(s.step, Tensor.of(s.m64.clone(), shape), Tensor.of(s.v64.clone(), shape)));
+                out.add(new AdamState(s.step, Tensor.of(s.m64.clone(), shape), Tensor.of(s.v64.clone(), shape)));
             }
         }
         return out;
@@ -140,13 +122,13 @@ abstract class AdamBase implements Optimizer {
      * Replaces every parameter's state with {@code states} (in parameter order), e.g. a checkpoint's; each
      * moment must have its parameter's shape and is converted to its dtype. Nothing changes if a check fails.
      */
-    public void loadState(List<ParamState> states) {
+    public void loadState(List<AdamState> states) {
         if (states.size() != params.size()) {
             throw new IllegalArgumentException("Adam.loadState: " + states.size() + " states for " + params.size()
                     + " parameters");
         }
         for (int i = 0; i < params.size(); i++) {
-            ParamState st = states.get(i);
+            AdamState st = states.get(i);
             Tensor p = params.get(i);
             for (Tensor m : st.expAvg() == null ? List.<Tensor>of() : List.of(st.expAvg(), st.expAvgSq())) {
                 if (!java.util.Arrays.equals(m.shape(), p.shape())) {
@@ -156,7 +138,7 @@ abstract class AdamBase implements Optimizer {
             }
         }
         for (int i = 0; i < params.size(); i++) {
-            ParamState st = states.get(i);
+            AdamState st = states.get(i);
             Tensor p = params.get(i);
             State s = state.get(p);
             s.step = st.step();
