@@ -29,6 +29,8 @@ public final class Main {
 
     private static Map<String, Command> commands() {
         Map<String, Command> c = new LinkedHashMap<>();
+        c.put("demo", new Command("the whole method on the bundled photographs in minutes: demo [--out DIR]",
+                DemoCommand::run));
         c.put("index", new Command("index a folder of images (EXIF, labels, hashes): index DIR --out FILE",
                 IndexCommand::run));
         c.put("pretrain", new Command(
