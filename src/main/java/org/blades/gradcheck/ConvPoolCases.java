@@ -82,6 +82,28 @@ public final class ConvPoolCases {
                         uniform("weight", 231, 0.5, 1.5, 3),
                         randn("bias", 232, 0.1, 3)),
                         in -> BatchNorm.forward(in.get(0), evalStats(in.get(1), in.get(2)), BatchNorm.Mode.EVAL)),
+                new OpCase("batch_norm + residual + relu train (fused)", () -> List.of(
+                        randn("x", 239, 2.0, 3, 4, 3, 2), // (N, C, H, W)
+                        uniform("weight", 240, 0.5, 1.5, 4), // (C)
+                        randn("bias", 241, 0.1, 4), // (C)
+                        randn("residual", 242, 1.0, 3, 4, 3, 2)), // (N, C, H, W)
+                        in -> BatchNorm.forwardRelu(in.get(0), freshStats(in.get(1), in.get(2)), BatchNorm.Mode.TRAIN,
+                                in.get(3))),
+                new OpCase("batch_norm + batch_norm(shortcut) + relu train (fused)", () -> List.of(
+                        randn("x", 246, 2.0, 2, 3, 3, 2), // (N, C, H, W)
+                        uniform("weight", 247, 0.5, 1.5, 3), // (C)
+                        randn("bias", 248, 0.1, 3), // (C)
+                        randn("shortcut", 249, 1.0, 2, 3, 3, 2), // (N, C, H, W)
+                        uniform("shortcut_weight", 250, 0.5, 1.5, 3), // (C)
+                        randn("shortcut_bias", 251, 0.1, 3)), // (C)
+                        in -> BatchNorm.forwardAddRelu(in.get(0), freshStats(in.get(1), in.get(2)), in.get(3),
+                                freshStats(in.get(4), in.get(5)), BatchNorm.Mode.TRAIN)),
+                new OpCase("batch_norm + relu eval (fused)", () -> List.of(
+                        randn("x", 243, 2.0, 2, 3, 3, 4),
+                        uniform("weight", 244, 0.5, 1.5, 3),
+                        randn("bias", 245, 0.1, 3)),
+                        in -> BatchNorm.forwardRelu(in.get(0), evalStats(in.get(1), in.get(2)), BatchNorm.Mode.EVAL,
+                                null)),
                 new OpCase("conv2d 3x3 then batch_norm train", () -> List.of(
                         randn("x", 233, 1.0, 2, 2, 5, 4),
                         randn("weight", 234, 0.3, 3, 2, 3, 3),

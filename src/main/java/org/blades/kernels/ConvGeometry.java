@@ -61,6 +61,11 @@ public record ConvGeometry(int channels, int height, int width, int kernelH, int
         return channels * height * width;
     }
 
+    /** The same window sweep over the first {@code c} channels (a channel range of the image, for splitting work). */
+    public ConvGeometry withChannels(int c) {
+        return new ConvGeometry(c, height, width, kernelH, kernelW, strideH, strideW, padH, padW);
+    }
+
     /** A 1x1, stride-1, unpadded convolution reads the image itself as its column matrix. */
     public boolean isPointwise() {
         return kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0;

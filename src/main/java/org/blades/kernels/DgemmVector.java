@@ -271,10 +271,16 @@ public final class DgemmVector {
                     for (int p = pa; p < pb; p++) {
                         int rows = Math.min(MR, M - p * MR);
                         int ao = (p - pa) * MR * A_STRIDE;
-                        if (rows > MR_EDGE) {
-                            kernelMR(kc, ap, ao, bp, bo, tile);
+                        if (cols > L) {
+                            if (rows > MR_EDGE) {
+                                kernelMR(kc, ap, ao, bp, bo, tile);
+                            } else {
+                                kernelEdge(kc, ap, ao, bp, bo, tile);
+                            }
+                        } else if (rows > MR_EDGE) {
+                            kernelHalf(kc, ap, ao, bp, bo, tile);
                         } else {
-                            kernelEdge(kc, ap, ao, bp, bo, tile);
+                            kernelEdgeHalf(kc, ap, ao, bp, bo, tile);
                         }
                         merge(tile, rows, cols, overwrite, c, cBase + p * MR * ldc + q * NR, ldc);
                     }
@@ -585,5 +591,114 @@ public final class DgemmVector {
         c6b.intoArray(tile, 6 * NR + L);
         c7a.intoArray(tile, 7 * NR);
         c7b.intoArray(tile, 7 * NR + L);
+    }
+
+    /**
+     * {@link #kernelMR} for a last column panel of at most L columns (N = 196 ends with 4):
+     * half the work of padding it to NR. Reads the first L columns of the (kc, NR) B panel.
+     */
+    private static void kernelHalf(int kc, double[] ap, int ao, double[] bp, int bo, double[] tile) {
+        DoubleVector c0a = DoubleVector.zero(S);
+        DoubleVector c1a = DoubleVector.zero(S);
+        DoubleVector c2a = DoubleVector.zero(S);
+        DoubleVector c3a = DoubleVector.zero(S);
+        DoubleVector c4a = DoubleVector.zero(S);
+        DoubleVector c5a = DoubleVector.zero(S);
+        DoubleVector c6a = DoubleVector.zero(S);
+        DoubleVector c7a = DoubleVector.zero(S);
+        DoubleVector c8a = DoubleVector.zero(S);
+        DoubleVector c9a = DoubleVector.zero(S);
+        DoubleVector c10a = DoubleVector.zero(S);
+        DoubleVector c11a = DoubleVector.zero(S);
+        DoubleVector c12a = DoubleVector.zero(S);
+        DoubleVector c13a = DoubleVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
+            DoubleVector a0 = DoubleVector.broadcast(S, ap[ao]);
+            c0a = a0.fma(b0, c0a);
+            DoubleVector a1 = DoubleVector.broadcast(S, ap[ao + A_STRIDE]);
+            c1a = a1.fma(b0, c1a);
+            DoubleVector a2 = DoubleVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
+            c2a = a2.fma(b0, c2a);
+            DoubleVector a3 = DoubleVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
+            c3a = a3.fma(b0, c3a);
+            DoubleVector a4 = DoubleVector.broadcast(S, ap[ao + 4 * A_STRIDE]);
+            c4a = a4.fma(b0, c4a);
+            DoubleVector a5 = DoubleVector.broadcast(S, ap[ao + 5 * A_STRIDE]);
+            c5a = a5.fma(b0, c5a);
+            DoubleVector a6 = DoubleVector.broadcast(S, ap[ao + 6 * A_STRIDE]);
+            c6a = a6.fma(b0, c6a);
+            DoubleVector a7 = DoubleVector.broadcast(S, ap[ao + 7 * A_STRIDE]);
+            c7a = a7.fma(b0, c7a);
+            DoubleVector a8 = DoubleVector.broadcast(S, ap[ao + 8 * A_STRIDE]);
+            c8a = a8.fma(b0, c8a);
+            DoubleVector a9 = DoubleVector.broadcast(S, ap[ao + 9 * A_STRIDE]);
+            c9a = a9.fma(b0, c9a);
+            DoubleVector a10 = DoubleVector.broadcast(S, ap[ao + 10 * A_STRIDE]);
+            c10a = a10.fma(b0, c10a);
+            DoubleVector a11 = DoubleVector.broadcast(S, ap[ao + 11 * A_STRIDE]);
+            c11a = a11.fma(b0, c11a);
+            DoubleVector a12 = DoubleVector.broadcast(S, ap[ao + 12 * A_STRIDE]);
+            c12a = a12.fma(b0, c12a);
+            DoubleVector a13 = DoubleVector.broadcast(S, ap[ao + 13 * A_STRIDE]);
+            c13a = a13.fma(b0, c13a);
+            ao++;
+            bo += NR;
+        }
+        c0a.intoArray(tile, 0);
+        c1a.intoArray(tile, NR);
+        c2a.intoArray(tile, 2 * NR);
+        c3a.intoArray(tile, 3 * NR);
+        c4a.intoArray(tile, 4 * NR);
+        c5a.intoArray(tile, 5 * NR);
+        c6a.intoArray(tile, 6 * NR);
+        c7a.intoArray(tile, 7 * NR);
+        c8a.intoArray(tile, 8 * NR);
+        c9a.intoArray(tile, 9 * NR);
+        c10a.intoArray(tile, 10 * NR);
+        c11a.intoArray(tile, 11 * NR);
+        c12a.intoArray(tile, 12 * NR);
+        c13a.intoArray(tile, 13 * NR);
+    }
+
+    /** {@link #kernelHalf} for a last row panel of at most MR_EDGE rows. */
+    private static void kernelEdgeHalf(int kc, double[] ap, int ao, double[] bp, int bo, double[] tile) {
+        DoubleVector c0a = DoubleVector.zero(S);
+        DoubleVector c1a = DoubleVector.zero(S);
+        DoubleVector c2a = DoubleVector.zero(S);
+        DoubleVector c3a = DoubleVector.zero(S);
+        DoubleVector c4a = DoubleVector.zero(S);
+        DoubleVector c5a = DoubleVector.zero(S);
+        DoubleVector c6a = DoubleVector.zero(S);
+        DoubleVector c7a = DoubleVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
+            DoubleVector a0 = DoubleVector.broadcast(S, ap[ao]);
+            c0a = a0.fma(b0, c0a);
+            DoubleVector a1 = DoubleVector.broadcast(S, ap[ao + A_STRIDE]);
+            c1a = a1.fma(b0, c1a);
+            DoubleVector a2 = DoubleVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
+            c2a = a2.fma(b0, c2a);
+            DoubleVector a3 = DoubleVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
+            c3a = a3.fma(b0, c3a);
+            DoubleVector a4 = DoubleVector.broadcast(S, ap[ao + 4 * A_STRIDE]);
+            c4a = a4.fma(b0, c4a);
+            DoubleVector a5 = DoubleVector.broadcast(S, ap[ao + 5 * A_STRIDE]);
+            c5a = a5.fma(b0, c5a);
+            DoubleVector a6 = DoubleVector.broadcast(S, ap[ao + 6 * A_STRIDE]);
+            c6a = a6.fma(b0, c6a);
+            DoubleVector a7 = DoubleVector.broadcast(S, ap[ao + 7 * A_STRIDE]);
+            c7a = a7.fma(b0, c7a);
+            ao++;
+            bo += NR;
+        }
+        c0a.intoArray(tile, 0);
+        c1a.intoArray(tile, NR);
+        c2a.intoArray(tile, 2 * NR);
+        c3a.intoArray(tile, 3 * NR);
+        c4a.intoArray(tile, 4 * NR);
+        c5a.intoArray(tile, 5 * NR);
+        c6a.intoArray(tile, 6 * NR);
+        c7a.intoArray(tile, 7 * NR);
     }
 }

@@ -19,6 +19,13 @@ public final class Im2col {
     private Im2col() {
     }
 
+    private static void checkLd(String op, ConvGeometry g, int ldCols) {
+        if (ldCols < g.colCols()) {
+            throw new IllegalArgumentException(op + ": row stride " + ldCols + " < OH*OW = " + g.colCols() + " for "
+                    + g);
+        }
+    }
+
     /** First ow whose input column ow*SW - PW + kw is >= 0. */
     private static int owStart(ConvGeometry g, int kw) {
         int need = g.padW() - kw; // ow*SW >= PW - kw
@@ -39,13 +46,27 @@ public final class Im2col {
      * @param cols (C*KH*KW, OH*OW) at colsOff
      */
     public static void im2col(float[] x, int xOff, ConvGeometry g, float[] cols, int colsOff) {
+        im2col(x, xOff, g, cols, colsOff, g.colCols());
+    }
+
+    /**
+     * Writes (overwrites) the column matrix of one image into OH*OW columns of a wider matrix, e.g. the block
+     * of image n in the column matrix of several images side by side ({@code colsOff = n*OH*OW},
+     * {@code ldCols = images*OH*OW}); the other columns are not touched.
+     *
+     * @param x      (C, H, W) image at xOff
+     * @param cols   (C*KH*KW, ldCols) at colsOff, of which columns [0, OH*OW) are written
+     * @param ldCols row stride of cols, >= OH*OW
+     */
+    public static void im2col(float[] x, int xOff, ConvGeometry g, float[] cols, int colsOff, int ldCols) {
         int H = g.height(), W = g.width(), KH = g.kernelH(), KW = g.kernelW();
         int SH = g.strideH(), SW = g.strideW(), PH = g.padH(), PW = g.padW();
         int OH = g.outH(), OW = g.outW();
+        checkLd("im2col", g, ldCols);
         for (int c = 0; c < g.channels(); c++) {
             for (int kh = 0; kh < KH; kh++) {
                 for (int kw = 0; kw < KW; kw++) {
-                    int row = colsOff + ((c * KH + kh) * KW + kw) * OH * OW;
+                    int row = colsOff + ((c * KH + kh) * KW + kw) * ldCols;
                     int lo = owStart(g, kw);
                     int hi = owEnd(g, kw, lo);
                     for (int oh = 0; oh < OH; oh++) {
@@ -55,7 +76,10 @@ public final class Im2col {
                             Arrays.fill(cols, dst, dst + OW, 0f);
                             continue;
                         }
-                        Arrays.fill(cols, dst, dst + lo, 0f);
+                        // the padding edges are a column or two: plain loops, no Arrays.fill call per row
+                        for (int ow = 0; ow < lo; ow++) {
+                            cols[dst + ow] = 0f;
+                        }
                         int src = xOff + (c * H + ih) * W + lo * SW - PW + kw;
                         if (SW == 1) {
                             // src is only a valid array position when the range is non-empty
@@ -67,7 +91,9 @@ public final class Im2col {
                                 cols[dst + ow] = x[src];
                             }
                         }
-                        Arrays.fill(cols, dst + hi, dst + OW, 0f);
+                        for (int ow = hi; ow < OW; ow++) {
+                            cols[dst + ow] = 0f;
+                        }
                     }
                 }
             }
@@ -119,13 +145,26 @@ public final class Im2col {
      * @param dx   (C, H, W) image at dxOff, accumulated into (+=)
      */
     public static void col2im(float[] cols, int colsOff, ConvGeometry g, float[] dx, int dxOff) {
+        col2im(cols, colsOff, g.colCols(), g, dx, dxOff);
+    }
+
+    /**
+     * {@link #col2im(float[], int, ConvGeometry, float[], int)} reading OH*OW columns of a wider matrix (the
+     * adjoint of {@link #im2col(float[], int, ConvGeometry, float[], int, int)}).
+     *
+     * @param cols   (C*KH*KW, ldCols) at colsOff, of which columns [0, OH*OW) are read
+     * @param ldCols row stride of cols, >= OH*OW
+     * @param dx     (C, H, W) image at dxOff, accumulated into (+=)
+     */
+    public static void col2im(float[] cols, int colsOff, int ldCols, ConvGeometry g, float[] dx, int dxOff) {
         int H = g.height(), W = g.width(), KH = g.kernelH(), KW = g.kernelW();
         int SH = g.strideH(), SW = g.strideW(), PH = g.padH(), PW = g.padW();
         int OH = g.outH(), OW = g.outW();
+        checkLd("col2im", g, ldCols);
         for (int c = 0; c < g.channels(); c++) {
             for (int kh = 0; kh < KH; kh++) {
                 for (int kw = 0; kw < KW; kw++) {
-                    int row = colsOff + ((c * KH + kh) * KW + kw) * OH * OW;
+                    int row = colsOff + ((c * KH + kh) * KW + kw) * ldCols;
                     int lo = owStart(g, kw);
                     int hi = owEnd(g, kw, lo);
                     for (int oh = 0; oh < OH; oh++) {
@@ -135,6 +174,13 @@ public final class Im2col {
                         }
                         int src = row + oh * OW;
                         int dst = dxOff + (c * H + ih) * W + lo * SW - PW + kw;
+                        if (SW == 1) {
+                            // dst is only a valid array position when the range is non-empty
+                            if (hi > lo) {
+                                ArrayKernels.add(dx, dst, cols, src + lo, hi - lo);
+                            }
+                            continue;
+                        }
                         for (int ow = lo; ow < hi; ow++, dst += SW) {
                             dx[dst] += cols[src + ow];
                         }

@@ -15,6 +15,15 @@ public final class Im2colScalar {
      * @param cols (C*KH*KW, OH*OW) at colsOff, overwritten
      */
     public static void im2col(float[] x, int xOff, ConvGeometry g, float[] cols, int colsOff) {
+        im2col(x, xOff, g, cols, colsOff, g.colCols());
+    }
+
+    /**
+     * @param x      (C, H, W) image at xOff
+     * @param cols   (C*KH*KW, ldCols) at colsOff, columns [0, OH*OW) overwritten
+     * @param ldCols row stride of cols
+     */
+    public static void im2col(float[] x, int xOff, ConvGeometry g, float[] cols, int colsOff, int ldCols) {
         int OH = g.outH(), OW = g.outW();
         for (int c = 0; c < g.channels(); c++) {
             for (int kh = 0; kh < g.kernelH(); kh++) {
@@ -25,7 +34,7 @@ public final class Im2colScalar {
                             int ih = oh * g.strideH() - g.padH() + kh;
                             int iw = ow * g.strideW() - g.padW() + kw;
                             boolean inside = ih >= 0 && ih < g.height() && iw >= 0 && iw < g.width();
-                            cols[colsOff + r * OH * OW + oh * OW + ow] =
+                            cols[colsOff + r * ldCols + oh * OW + ow] =
                                     inside ? x[xOff + (c * g.height() + ih) * g.width() + iw] : 0f;
                         }
                     }
@@ -63,6 +72,15 @@ public final class Im2colScalar {
      * @param dx   (C, H, W) image at dxOff, accumulated into (+=)
      */
     public static void col2im(float[] cols, int colsOff, ConvGeometry g, float[] dx, int dxOff) {
+        col2im(cols, colsOff, g.colCols(), g, dx, dxOff);
+    }
+
+    /**
+     * @param cols   (C*KH*KW, ldCols) at colsOff, columns [0, OH*OW) read
+     * @param ldCols row stride of cols
+     * @param dx     (C, H, W) image at dxOff, accumulated into (+=)
+     */
+    public static void col2im(float[] cols, int colsOff, int ldCols, ConvGeometry g, float[] dx, int dxOff) {
         int OH = g.outH(), OW = g.outW();
         for (int c = 0; c < g.channels(); c++) {
             for (int kh = 0; kh < g.kernelH(); kh++) {
@@ -74,7 +92,7 @@ public final class Im2colScalar {
                             int iw = ow * g.strideW() - g.padW() + kw;
                             if (ih >= 0 && ih < g.height() && iw >= 0 && iw < g.width()) {
                                 dx[dxOff + (c * g.height() + ih) * g.width() + iw] +=
-                                        cols[colsOff + r * OH * OW + oh * OW + ow];
+                                        cols[colsOff + r * ldCols + oh * OW + ow];
                             }
                         }
                     }

@@ -36,8 +36,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Tuning (2-core Sapphire Rapids, AVX-512, 48 KiB L1d and 2 MiB L2 per core): a 14 x 32 tile
  * (28 of the 32 zmm registers accumulate) measured best against 8 x 32 and 12 x 32; KC = 256
- * keeps one B panel in two thirds of L1. The last row panel uses an 8-row kernel when it has at
- * most 8 rows, so M = 64 (a common channel count) runs as 4 * 14 + 8 rows with no padding.
+ * keeps one B panel in two thirds of L1. Edge panels use smaller kernels: a last row panel of at
+ * most 8 rows an 8-row one, so M = 64 (a common channel count) runs as 4 * 14 + 8 rows with no
+ * padding; a last column panel of at most L columns a one-vector-wide one.
  */
 public final class SgemmVector {
 
@@ -298,10 +299,16 @@ public final class SgemmVector {
                     for (int p = pa; p < pb; p++) {
                         int rows = Math.min(MR, M - p * MR);
                         int ao = (p - pa) * MR * A_STRIDE;
-                        if (rows > MR_EDGE) {
-                            kernelMR(kc, ap, ao, bp, bo, tile);
+                        if (cols > L) {
+                            if (rows > MR_EDGE) {
+                                kernelMR(kc, ap, ao, bp, bo, tile);
+                            } else {
+                                kernelEdge(kc, ap, ao, bp, bo, tile);
+                            }
+                        } else if (rows > MR_EDGE) {
+                            kernelHalf(kc, ap, ao, bp, bo, tile);
                         } else {
-                            kernelEdge(kc, ap, ao, bp, bo, tile);
+                            kernelEdgeHalf(kc, ap, ao, bp, bo, tile);
                         }
                         merge(tile, rows, cols, overwrite, c, cBase + p * MR * ldc + q * NR, ldc);
                     }
@@ -612,5 +619,114 @@ public final class SgemmVector {
         c6b.intoArray(tile, 6 * NR + L);
         c7a.intoArray(tile, 7 * NR);
         c7b.intoArray(tile, 7 * NR + L);
+    }
+
+    /**
+     * {@link #kernelMR} for a last column panel of at most L columns (N = 196 ends with 4):
+     * half the work of padding it to NR. Reads the first L columns of the (kc, NR) B panel.
+     */
+    private static void kernelHalf(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+        FloatVector c0a = FloatVector.zero(S);
+        FloatVector c1a = FloatVector.zero(S);
+        FloatVector c2a = FloatVector.zero(S);
+        FloatVector c3a = FloatVector.zero(S);
+        FloatVector c4a = FloatVector.zero(S);
+        FloatVector c5a = FloatVector.zero(S);
+        FloatVector c6a = FloatVector.zero(S);
+        FloatVector c7a = FloatVector.zero(S);
+        FloatVector c8a = FloatVector.zero(S);
+        FloatVector c9a = FloatVector.zero(S);
+        FloatVector c10a = FloatVector.zero(S);
+        FloatVector c11a = FloatVector.zero(S);
+        FloatVector c12a = FloatVector.zero(S);
+        FloatVector c13a = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+            c0a = a0.fma(b0, c0a);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + A_STRIDE]);
+            c1a = a1.fma(b0, c1a);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
+            c2a = a2.fma(b0, c2a);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
+            c3a = a3.fma(b0, c3a);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4 * A_STRIDE]);
+            c4a = a4.fma(b0, c4a);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5 * A_STRIDE]);
+            c5a = a5.fma(b0, c5a);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6 * A_STRIDE]);
+            c6a = a6.fma(b0, c6a);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7 * A_STRIDE]);
+            c7a = a7.fma(b0, c7a);
+            FloatVector a8 = FloatVector.broadcast(S, ap[ao + 8 * A_STRIDE]);
+            c8a = a8.fma(b0, c8a);
+            FloatVector a9 = FloatVector.broadcast(S, ap[ao + 9 * A_STRIDE]);
+            c9a = a9.fma(b0, c9a);
+            FloatVector a10 = FloatVector.broadcast(S, ap[ao + 10 * A_STRIDE]);
+            c10a = a10.fma(b0, c10a);
+            FloatVector a11 = FloatVector.broadcast(S, ap[ao + 11 * A_STRIDE]);
+            c11a = a11.fma(b0, c11a);
+            FloatVector a12 = FloatVector.broadcast(S, ap[ao + 12 * A_STRIDE]);
+            c12a = a12.fma(b0, c12a);
+            FloatVector a13 = FloatVector.broadcast(S, ap[ao + 13 * A_STRIDE]);
+            c13a = a13.fma(b0, c13a);
+            ao++;
+            bo += NR;
+        }
+        c0a.intoArray(tile, 0);
+        c1a.intoArray(tile, NR);
+        c2a.intoArray(tile, 2 * NR);
+        c3a.intoArray(tile, 3 * NR);
+        c4a.intoArray(tile, 4 * NR);
+        c5a.intoArray(tile, 5 * NR);
+        c6a.intoArray(tile, 6 * NR);
+        c7a.intoArray(tile, 7 * NR);
+        c8a.intoArray(tile, 8 * NR);
+        c9a.intoArray(tile, 9 * NR);
+        c10a.intoArray(tile, 10 * NR);
+        c11a.intoArray(tile, 11 * NR);
+        c12a.intoArray(tile, 12 * NR);
+        c13a.intoArray(tile, 13 * NR);
+    }
+
+    /** {@link #kernelHalf} for a last row panel of at most MR_EDGE rows. */
+    private static void kernelEdgeHalf(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+        FloatVector c0a = FloatVector.zero(S);
+        FloatVector c1a = FloatVector.zero(S);
+        FloatVector c2a = FloatVector.zero(S);
+        FloatVector c3a = FloatVector.zero(S);
+        FloatVector c4a = FloatVector.zero(S);
+        FloatVector c5a = FloatVector.zero(S);
+        FloatVector c6a = FloatVector.zero(S);
+        FloatVector c7a = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+            c0a = a0.fma(b0, c0a);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + A_STRIDE]);
+            c1a = a1.fma(b0, c1a);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
+            c2a = a2.fma(b0, c2a);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
+            c3a = a3.fma(b0, c3a);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4 * A_STRIDE]);
+            c4a = a4.fma(b0, c4a);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5 * A_STRIDE]);
+            c5a = a5.fma(b0, c5a);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6 * A_STRIDE]);
+            c6a = a6.fma(b0, c6a);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7 * A_STRIDE]);
+            c7a = a7.fma(b0, c7a);
+            ao++;
+            bo += NR;
+        }
+        c0a.intoArray(tile, 0);
+        c1a.intoArray(tile, NR);
+        c2a.intoArray(tile, 2 * NR);
+        c3a.intoArray(tile, 3 * NR);
+        c4a.intoArray(tile, 4 * NR);
+        c5a.intoArray(tile, 5 * NR);
+        c6a.intoArray(tile, 6 * NR);
+        c7a.intoArray(tile, 7 * NR);
     }
 }

@@ -67,6 +67,53 @@ public final class BatchNorm2d extends Module implements IntegerBuffers {
         return y;
     }
 
+    /**
+     * {@code relu(forward(x) + residual)} ({@code relu(forward(x))} when residual is null) as one primitive,
+     * {@link BatchNorm#forwardRelu}: the same values and gradients as the chain, without its two intermediate
+     * tensors.
+     *
+     * @param x        (N, C, H, W)
+     * @param residual (N, C, H, W) or null
+     */
+    public Tensor forwardRelu(Tensor x, Tensor residual) {
+        if (x == null || x.dim() != 4) {
+            throw new IllegalArgumentException("BatchNorm2d(" + channels() + "): input must be 4-D (N, C, H, W), got "
+                    + (x == null ? "null" : x.dtype() + Shape.format(x.shape())));
+        }
+        if (!isTraining()) {
+            return BatchNorm.forwardRelu(x, params, BatchNorm.Mode.EVAL, residual);
+        }
+        Tensor y = BatchNorm.forwardRelu(x, params, BatchNorm.Mode.TRAIN, residual);
+        numBatchesTracked.fillInPlace(numBatchesTracked.item() + 1.0);
+        return y;
+    }
+
+    /**
+     * {@code relu(forward(x) + shortcutBn.forward(shortcut))} as one primitive, {@link BatchNorm#forwardAddRelu}:
+     * a ResNet block's end with a projection shortcut, without the shortcut's normalised tensor. Both layers must
+     * be in the same mode; both count the batch in training.
+     *
+     * @param x        (N, C, H, W)
+     * @param shortcut (N, C, H, W), normalised by shortcutBn
+     */
+    public Tensor forwardAddRelu(Tensor x, BatchNorm2d shortcutBn, Tensor shortcut) {
+        if (x == null || x.dim() != 4) {
+            throw new IllegalArgumentException("BatchNorm2d(" + channels() + "): input must be 4-D (N, C, H, W), got "
+                    + (x == null ? "null" : x.dtype() + Shape.format(x.shape())));
+        }
+        if (shortcutBn.isTraining() != isTraining()) {
+            throw new IllegalArgumentException("BatchNorm2d(" + channels() + "): the shortcut's batch norm is in "
+                    + (shortcutBn.isTraining() ? "training" : "evaluation") + " mode, this one is not");
+        }
+        if (!isTraining()) {
+            return BatchNorm.forwardAddRelu(x, params, shortcut, shortcutBn.params, BatchNorm.Mode.EVAL);
+        }
+        Tensor y = BatchNorm.forwardAddRelu(x, params, shortcut, shortcutBn.params, BatchNorm.Mode.TRAIN);
+        numBatchesTracked.fillInPlace(numBatchesTracked.item() + 1.0);
+        shortcutBn.numBatchesTracked.fillInPlace(shortcutBn.numBatchesTracked.item() + 1.0);
+        return y;
+    }
+
     @Override
     public Set<String> integerBufferNames() {
         return Set.of(NUM_BATCHES_TRACKED);

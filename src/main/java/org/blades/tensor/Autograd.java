@@ -107,6 +107,23 @@ public final class Autograd {
         }
     }
 
+    /**
+     * {@link #accumulate} for a gradient tensor the calling backward rule allocated itself, dense, and never
+     * touches again: when {@code t} has no gradient yet, {@code g} becomes it without a copy (an activation-sized
+     * copy per op otherwise). Later contributions are added into it in place, which is why {@code g} must not
+     * be shared.
+     */
+    static void accumulateOwned(Tensor t, Tensor g) {
+        if (t == null || !t.requiresGrad()) {
+            return;
+        }
+        if (t.grad == null && g.isDense() && Arrays.equals(t.shapeRef(), g.shapeRef()) && t.dtype() == g.dtype()) {
+            t.grad = g;
+            return;
+        }
+        accumulate(t, g);
+    }
+
     /** Runs the tape backwards from {@code root}, seeding its gradient with {@code gout}. */
     static void backward(Tensor root, Tensor gout) {
         if (!root.requiresGrad()) {

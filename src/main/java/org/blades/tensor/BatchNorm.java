@@ -1,5 +1,8 @@
 package org.blades.tensor;
 
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+import org.blades.kernels.BatchNormKernels;
 import org.blades.kernels.Parallel;
 
 // N = batch, C = channels, S = positions per channel and sample (H*W for (N, C, H, W) input, 1 for (N, C)),
@@ -15,8 +18,14 @@ import org.blades.kernels.Parallel;
  * The backward is the closed form of the composed normalisation (pinned to it by a test).
  * {@link Mode#EVAL}: the running statistics are constants, so y is an affine map of x per channel.
  *
- * <p>Statistics and per-element arithmetic are in float64, rounded once to the dtype. Channels are processed
- * in parallel; each is computed by one thread in a fixed order, so results do not depend on the thread count.
+ * <p>ResNet's block ends are primitives of their own, each with one backward rule pinned to the composed chain:
+ * {@link #forwardRelu} (batch norm, an optional residual, ReLU) and {@link #forwardAddRelu} (two batch norms
+ * summed, ReLU). They keep only their inputs and output for the backward pass.
+ *
+ * <p>Statistics are sums in float64. Per-element arithmetic is in the dtype: float64, or for float32 a
+ * float32 fma on the input centred exactly (see the per-channel loops), so the loops vectorise; the result
+ * differs from a float64 evaluation rounded once by about an ulp. Channels are processed in parallel; each is
+ * computed by one thread in a fixed order, so results do not depend on the thread count.
  */
 public final class BatchNorm {
     private BatchNorm() {
@@ -93,199 +102,418 @@ public final class BatchNorm {
      * @return y, same shape and dtype as x
      */
     public static Tensor forward(Tensor x, Params p, Mode mode) {
-        if (x == null || p == null || mode == null) {
-            throw new IllegalArgumentException("batch_norm: input, parameters and mode must not be null");
+        String op = "batch_norm" + suffix(mode);
+        return normalize(op, mode, false, new Branch(op, x, p, mode), null, null);
+    }
+
+    /**
+     * {@code relu(batch_norm(x) + residual)}, or {@code relu(batch_norm(x))} when residual is null: ResNet's
+     * "batch norm, (add the shortcut,) ReLU" as one primitive. It saves only x and its own output (the ReLU mask
+     * is {@code y > 0}); the composed chain also keeps the batch-norm output and the sum, one activation-sized
+     * tensor each. Same values as the chain: the batch-norm output is rounded to the dtype before the residual
+     * is added, as there. Its one derivative rule is pinned to the composed chain's by BatchNormTest.
+     *
+     * @param x        (N, C, ...) with at least 2 dimensions
+     * @param residual same shape and dtype as x, or null
+     * @return y, same shape and dtype as x
+     */
+    public static Tensor forwardRelu(Tensor x, Params p, Mode mode, Tensor residual) {
+        String op = (residual != null ? "batch_norm_add_relu" : "batch_norm_relu") + suffix(mode);
+        Branch.check(op, x, p, mode);
+        if (residual != null && (!Arrays.equals(residual.shapeRef(), x.shapeRef())
+                || residual.dtype() != x.dtype())) {
+            throw new IllegalArgumentException(op + ": residual " + residual.describe() + " must have the shape and "
+                    + "dtype of the input " + x.describe());
         }
-        if (x.dim() < 2) {
-            throw new IllegalArgumentException("batch_norm: input must have at least 2 dimensions (N, C, ...), got "
-                    + x.describe());
+        return normalize(op, mode, true, new Branch(op, x, p, mode), residual, null);
+    }
+
+    /**
+     * {@code relu(batch_norm(x, p) + batch_norm(shortcut, q))}: a ResNet block with a projection shortcut ends
+     * with two batch norms whose sum goes through a ReLU. As one primitive the shortcut's normalised tensor
+     * never exists: it saves x, shortcut and its output, where {@link #forwardRelu} with the shortcut's batch
+     * norm as a separate op would keep that tensor too (the tape holds every input). Same values as the chain
+     * {@code relu(forward(x, p) + forward(shortcut, q))}, pinned with its gradients by BatchNormTest.
+     *
+     * @param x        (N, C, ...) with at least 2 dimensions
+     * @param shortcut same shape and dtype as x
+     * @return y, same shape and dtype as x
+     */
+    public static Tensor forwardAddRelu(Tensor x, Params p, Tensor shortcut, Params q, Mode mode) {
+        String op = "batch_norm_add_batch_norm_relu" + suffix(mode);
+        // both checked before either updates its running statistics
+        Branch.check(op, x, p, mode);
+        Branch.check(op, shortcut, q, mode);
+        if (!Arrays.equals(shortcut.shapeRef(), x.shapeRef())) {
+            throw new IllegalArgumentException(op + ": shortcut " + shortcut.describe() + " must have the shape of the"
+                    + " input " + x.describe());
         }
-        if (x.size(1) != p.channels() || x.dtype() != p.weight().dtype()) {
-            throw new IllegalArgumentException("batch_norm: input " + x.describe() + " does not match parameters "
-                    + p.weight().describe() + " (channels on axis 1, same dtype)");
-        }
-        int[] shape = x.shapeRef(); // (N, C, ...)
-        int N = shape[0];
-        int C = shape[1];
-        int S = x.numel() / Math.max(N * C, 1);
-        int M = N * S;
-        if (mode == Mode.TRAIN && M < 2) {
-            throw new IllegalArgumentException("batch_norm: training needs more than 1 value per channel, got input "
-                    + x.describe());
-        }
-        Tensor xd = x.detach().contiguous(); // (N, C, S)
-        double[] gamma = p.weight().toDoubleArray(); // (C)
-        double[] beta = p.bias().toDoubleArray(); // (C)
-        double[] mean = new double[C]; // (C) the statistic x is centred with
-        double[] invStd = new double[C]; // (C) 1 / sqrt(var + eps)
-        if (mode == Mode.TRAIN) {
-            double[] var = new double[C]; // (C) biased batch variance
-            forEachChannel(x.numel(), C, c -> batchStatistics(xd, c, N, C, S, mean, var));
-            updateRunningStats(p, mean, var, M);
-            for (int c = 0; c < C; c++) {
-                invStd[c] = 1.0 / Math.sqrt(var[c] + p.eps());
-            }
-        } else {
-            double[] rMean = p.runningMean().toDoubleArray(); // (C)
-            double[] rVar = p.runningVar().toDoubleArray(); // (C)
-            for (int c = 0; c < C; c++) {
-                mean[c] = rMean[c];
-                invStd[c] = 1.0 / Math.sqrt(rVar[c] + p.eps());
-            }
-        }
+        return normalize(op, mode, true, new Branch(op, x, p, mode), null, new Branch(op, shortcut, q, mode));
+    }
+
+    private static String suffix(Mode mode) {
+        return mode == Mode.TRAIN ? "_train" : "_eval";
+    }
+
+    /**
+     * y = [relu](bn_main(x) + residual + bn_side(shortcut)), residual and side optional (not both), with one
+     * backward rule: dz = dy * [y > 0] when relu (else dy) goes to the residual and through both batch norms.
+     */
+    private static Tensor normalize(String op, Mode mode, boolean relu, Branch main, Tensor residual, Branch side) {
+        Tensor x = main.x;
+        int[] shape = x.shapeRef(); // (N, C, S)
+        int C = main.C;
+        Tensor rd = residual == null ? null : residual.detach().contiguous(); // (N, C, S) or null
         Tensor out = Tensor.empty(x.dtype(), shape); // (N, C, S)
         forEachChannel(x.numel(), C, c -> {
-            // y = (x - mean) * invStd * gamma + beta
-            affine(xd, out, c, N, C, S, mean[c], invStd[c] * gamma[c], beta[c]);
+            if (side != null) {
+                side.affine(c, null, out, false); // y = bn_side(shortcut), then added below in place
+                main.affine(c, out, out, relu);
+            } else {
+                main.affine(c, rd, out, relu);
+            }
         });
-        Tensor weight = p.weight();
-        Tensor bias = p.bias();
-        return Autograd.record(mode == Mode.TRAIN ? "batch_norm_train" : "batch_norm_eval", out,
-                new Tensor[] {x, weight, bias}, gout -> {
-                    Tensor gy = gout.contiguous(); // (N, C, S)
-                    Tensor dx = x.requiresGrad() ? Tensor.empty(x.dtype(), shape) : null; // (N, C, S)
-                    double[] dGamma = new double[C]; // (C)
-                    double[] dBeta = new double[C]; // (C)
-                    forEachChannel(x.numel(), C, c -> {
-                        double[] sums = gradientSums(gy, xd, c, N, C, S, mean[c]); // {sum dy, sum dy * (x - mean)}
-                        double sumDy = sums[0];
-                        double sumDyXhat = sums[1] * invStd[c];
-                        // forward: y = xhat * gamma + beta  =>  dgamma += sum dy * xhat,  dbeta += sum dy
-                        dGamma[c] = sumDyXhat;
-                        dBeta[c] = sumDy;
-                        if (dx == null) {
-                            return;
-                        }
-                        double k = gamma[c] * invStd[c];
-                        if (mode == Mode.EVAL) {
-                            // forward: y = (x - r_mean) * invStd * gamma + beta, statistics constant
-                            //   =>  dx = dy * gamma * invStd
-                            linear(gy, null, dx, c, N, C, S, k, 0.0, 0.0, 0.0);
-                            return;
-                        }
-                        // forward: xhat = (x - mean(x)) / sqrt(var(x) + eps), mean and var over the M values
-                        //   =>  dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat))
-                        //      = k * dy  -  k * invStd * mean(dy * xhat) * (x - mean)  -  k * mean(dy)
-                        double slope = invStd[c] * (sumDyXhat / M);
-                        linear(gy, xd, dx, c, N, C, S, k, -k * slope, mean[c], -k * (sumDy / M));
-                    });
-                    if (dx != null) {
-                        Autograd.accumulate(x, dx);
-                    }
-                    if (weight.requiresGrad()) {
-                        Autograd.accumulate(weight, Tensor.of(dGamma, C).to(weight.dtype()));
-                    }
-                    if (bias.requiresGrad()) {
-                        Autograd.accumulate(bias, Tensor.of(dBeta, C).to(bias.dtype()));
+        Tensor[] inputs = side == null
+                ? new Tensor[] {x, main.p.weight(), main.p.bias(), residual}
+                : new Tensor[] {x, main.p.weight(), main.p.bias(), side.x, side.p.weight(), side.p.bias()};
+        return Autograd.record(op, out, inputs, gout -> {
+            Tensor gy = gout.contiguous(); // (N, C, S)
+            Tensor mask = relu ? out : null; // (N, C, S): y > 0 where the gradient passes
+            Tensor dr = residual != null && residual.requiresGrad() ? Tensor.empty(x.dtype(), shape) : null; // (N, C, S)
+            Tensor dx = main.gradientBuffer(); // (N, C, S) or null
+            Tensor ds = side == null ? null : side.gradientBuffer(); // (N, C, S) or null
+            forEachChannel(x.numel(), C, c -> {
+                // forward: y = relu(z), z = bn_main(x) + r + bn_side(s)  =>  dz = dy * [y > 0] (dy without the
+                // relu); dr += dz; dz flows through each batch norm
+                main.backward(c, gy, mask, mode, dx, dr);
+                if (side != null) {
+                    side.backward(c, gy, mask, mode, ds, null);
+                }
+            });
+            if (dr != null) {
+                Autograd.accumulateOwned(residual, dr);
+            }
+            main.accumulate(dx);
+            if (side != null) {
+                side.accumulate(ds);
+            }
+        });
+    }
+
+    /**
+     * One normalised input of a batch-norm primitive: its dense values, its parameters, the statistics it is
+     * normalised with (TRAIN: the batch's, with the running statistics updated on construction; EVAL: the
+     * running ones) and, after a backward pass, the parameter gradients.
+     */
+    private static final class Branch {
+        final Tensor x;
+        final Tensor xd; // (N, C, S)
+        final Params p;
+        final int N;
+        final int C;
+        final int S;
+        final int M;
+        final boolean f32;
+        final double[] gamma; // (C)
+        final double[] beta; // (C)
+        final double[] centre; // (C) the statistic x is centred with
+        final double[] invStd; // (C) 1 / sqrt(var + eps)
+        final double[] dGamma; // (C)
+        final double[] dBeta; // (C)
+
+        Branch(String op, Tensor x, Params p, Mode mode) {
+            check(op, x, p, mode);
+            int[] shape = x.shapeRef(); // (N, C, ...)
+            this.x = x;
+            this.p = p;
+            this.N = shape[0];
+            this.C = shape[1];
+            this.S = x.numel() / Math.max(N * C, 1);
+            this.M = N * S;
+            this.f32 = x.dtype() == DType.F32;
+            this.xd = x.detach().contiguous();
+            this.gamma = p.weight().toDoubleArray();
+            this.beta = p.bias().toDoubleArray();
+            this.centre = new double[C];
+            this.invStd = new double[C];
+            this.dGamma = new double[C];
+            this.dBeta = new double[C];
+            if (mode == Mode.TRAIN) {
+                double[] var = new double[C]; // (C) biased batch variance
+                forEachChannel(x.numel(), C, c -> {
+                    if (f32) {
+                        statisticsF32(xd.rawF(), c, N, C, S, centre, var);
+                    } else {
+                        statisticsF64(xd.rawD(), c, N, C, S, centre, var);
                     }
                 });
+                updateRunningStats(p, centre, var, M);
+                for (int c = 0; c < C; c++) {
+                    invStd[c] = 1.0 / Math.sqrt(var[c] + p.eps());
+                }
+            } else {
+                double[] rMean = p.runningMean().toDoubleArray(); // (C)
+                double[] rVar = p.runningVar().toDoubleArray(); // (C)
+                for (int c = 0; c < C; c++) {
+                    centre[c] = rMean[c];
+                    invStd[c] = 1.0 / Math.sqrt(rVar[c] + p.eps());
+                }
+            }
+        }
+
+        /** The argument checks, on their own so that a primitive can check all inputs before any update. */
+        static void check(String op, Tensor x, Params p, Mode mode) {
+            if (x == null || p == null || mode == null) {
+                throw new IllegalArgumentException(op + ": input, parameters and mode must not be null");
+            }
+            if (x.dim() < 2) {
+                throw new IllegalArgumentException(op + ": input must have at least 2 dimensions (N, C, ...), got "
+                        + x.describe());
+            }
+            if (x.size(1) != p.channels() || x.dtype() != p.weight().dtype()) {
+                throw new IllegalArgumentException(op + ": input " + x.describe() + " does not match parameters "
+                        + p.weight().describe() + " (channels on axis 1, same dtype)");
+            }
+            if (mode == Mode.TRAIN && x.numel() / Math.max(x.size(1), 1) < 2) {
+                throw new IllegalArgumentException(op + ": training needs more than 1 value per channel, got input "
+                        + x.describe());
+            }
+        }
+
+        /** Channel c of y = [relu]((x - mean) * invStd * gamma + beta + r); r may be y itself. */
+        void affine(int c, Tensor r, Tensor y, boolean relu) {
+            if (f32) {
+                affineF32(xd.rawF(), r == null ? null : r.rawF(), y.rawF(), relu, c, N, C, S, centre[c],
+                        (float) (invStd[c] * gamma[c]), (float) beta[c]);
+            } else {
+                affineF64(xd.rawD(), r == null ? null : r.rawD(), y.rawD(), relu, c, N, C, S, centre[c],
+                        invStd[c] * gamma[c], beta[c]);
+            }
+        }
+
+        /** A fresh tensor for x's gradient, or null when x needs none. */
+        Tensor gradientBuffer() {
+            return x.requiresGrad() ? Tensor.empty(x.dtype(), x.shapeRef()) : null;
+        }
+
+        /**
+         * Channel c of the backward pass: dgamma, dbeta, and dx (and dr = dz) when not null.
+         *
+         * @param gy   (N, C, S) dy
+         * @param mask (N, C, S) the forward output when a relu followed (dz = dy where it is > 0), else null
+         */
+        void backward(int c, Tensor gy, Tensor mask, Mode mode, Tensor dx, Tensor dr) {
+            double[] sums = f32 // {sum dz, sum dz * (x - mean)}
+                    ? gradientSumsF32(gy.rawF(), mask == null ? null : mask.rawF(), xd.rawF(), c, N, C, S, centre[c])
+                    : gradientSumsF64(gy.rawD(), mask == null ? null : mask.rawD(), xd.rawD(), c, N, C, S, centre[c]);
+            double sumDz = sums[0];
+            double sumDzXhat = sums[1] * invStd[c];
+            // forward: z = xhat * gamma + beta  =>  dgamma += sum dz * xhat,  dbeta += sum dz
+            dGamma[c] = sumDzXhat;
+            dBeta[c] = sumDz;
+            double k = gamma[c] * invStd[c];
+            // EVAL: forward: z = (x - r_mean) * invStd * gamma + beta, statistics constant  =>  dx = k * dz
+            // TRAIN: forward: xhat = (x - mean(x)) / sqrt(var(x) + eps), mean and var over the M values
+            //   =>  dx = gamma * invStd * (dz - mean(dz) - xhat * mean(dz * xhat))
+            //      = k * dz  -  k * invStd * mean(dz * xhat) * (x - mean)  -  k * mean(dz)
+            double b = mode == Mode.EVAL ? 0.0 : -k * invStd[c] * (sumDzXhat / M);
+            double d = mode == Mode.EVAL ? 0.0 : -k * (sumDz / M);
+            if (dx == null && dr == null) {
+                return;
+            }
+            if (f32) {
+                inputGradientF32(gy.rawF(), mask == null ? null : mask.rawF(), xd.rawF(),
+                        dx == null ? null : dx.rawF(), dr == null ? null : dr.rawF(), c, N, C, S, centre[c],
+                        (float) k, (float) b, (float) d);
+            } else {
+                inputGradientF64(gy.rawD(), mask == null ? null : mask.rawD(), xd.rawD(),
+                        dx == null ? null : dx.rawD(), dr == null ? null : dr.rawD(), c, N, C, S, centre[c], k, b, d);
+            }
+        }
+
+        /** Hands dx and the parameter gradients of the finished backward pass to the tape. */
+        void accumulate(Tensor dx) {
+            if (dx != null) {
+                Autograd.accumulateOwned(x, dx);
+            }
+            if (p.weight().requiresGrad()) {
+                Autograd.accumulate(p.weight(), Tensor.of(dGamma, C).to(p.weight().dtype()));
+            }
+            if (p.bias().requiresGrad()) {
+                Autograd.accumulate(p.bias(), Tensor.of(dBeta, C).to(p.bias().dtype()));
+            }
+        }
+    }
+
+    /**
+     * The evaluation-mode map y = (x - mean) * scale + shift in the float32 form {@link #forward} applies it:
+     * {center hi, center lo, scale, shift}, each (C). For {@link Conv}'s fused epilogue, which must compute
+     * the same values.
+     */
+    static float[][] evalAffineF32(Params p) {
+        double[][] e = evalAffineF64(p); // {center, scale, shift}
+        int C = p.channels();
+        float[][] out = new float[4][C]; // 4 x (C)
+        for (int c = 0; c < C; c++) {
+            out[0][c] = (float) e[0][c];
+            out[1][c] = (float) (e[0][c] - out[0][c]);
+            out[2][c] = (float) e[1][c];
+            out[3][c] = (float) e[2][c];
+        }
+        return out;
+    }
+
+    /** The evaluation-mode map in float64: {center, scale, shift}, each (C). */
+    static double[][] evalAffineF64(Params p) {
+        double[] gamma = p.weight().toDoubleArray(); // (C)
+        double[] rMean = p.runningMean().toDoubleArray(); // (C)
+        double[] rVar = p.runningVar().toDoubleArray(); // (C)
+        double[] scale = new double[gamma.length]; // (C)
+        for (int c = 0; c < gamma.length; c++) {
+            scale[c] = 1.0 / Math.sqrt(rVar[c] + p.eps()) * gamma[c];
+        }
+        return new double[][] {rMean, scale, p.bias().toDoubleArray()};
     }
 
     // ----------------------------------------------------------------------------------------------
-    // Per-channel loops over the N runs of S contiguous values of channel c in a dense (N, C, S) tensor, on the
-    // raw arrays (one dtype branch per channel, none per element).
+    // Per-channel loops over the N runs of S contiguous values of channel c in a dense (N, C, S) array. The
+    // float32 ones run BatchNormKernels on each run: float64 sums of the runs' sums, per-element arithmetic in
+    // float32 with fma, on x - mean computed as (x - hi) - lo with mean = hi + lo split into two floats, so
+    // centring stays exact to about float64 and precision holds when |mean| >> std.
 
-    /** Mean and biased variance of channel c, two passes in float64 (no cancellation from E[x^2] - E[x]^2). */
-    private static void batchStatistics(Tensor xd, int c, int N, int C, int S, double[] mean, double[] var) {
-        float[] xf = xd.rawF(); // (N, C, S) or null
-        double[] xv = xd.rawD(); // (N, C, S) or null
+    /** Mean and biased variance of channel c, two passes (no cancellation from E[x^2] - E[x]^2). */
+    private static void statisticsF32(float[] x, int c, int N, int C, int S, double[] mean, double[] var) {
         double sum = 0.0;
         for (int n = 0; n < N; n++) {
-            int i = (n * C + c) * S;
-            if (xf != null) {
-                for (int end = i + S; i < end; i++) {
-                    sum += xf[i];
-                }
-            } else {
-                for (int end = i + S; i < end; i++) {
-                    sum += xv[i];
-                }
+            sum += BatchNormKernels.sum(x, (n * C + c) * S, S);
+        }
+        double m = sum / (N * S);
+        float hi = (float) m;
+        float lo = (float) (m - hi);
+        double sq = 0.0;
+        for (int n = 0; n < N; n++) {
+            sq += BatchNormKernels.sumSquaredDeviations(x, (n * C + c) * S, S, hi, lo);
+        }
+        mean[c] = m;
+        var[c] = sq / (N * S);
+    }
+
+    /** Float64 twin of {@link #statisticsF32}. */
+    private static void statisticsF64(double[] x, int c, int N, int C, int S, double[] mean, double[] var) {
+        double sum = 0.0;
+        for (int n = 0; n < N; n++) {
+            for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
+                sum += x[i];
             }
         }
         double m = sum / (N * S);
         double sq = 0.0;
         for (int n = 0; n < N; n++) {
-            int i = (n * C + c) * S;
-            if (xf != null) {
-                for (int end = i + S; i < end; i++) {
-                    double d = xf[i] - m;
-                    sq += d * d;
-                }
-            } else {
-                for (int end = i + S; i < end; i++) {
-                    double d = xv[i] - m;
-                    sq += d * d;
-                }
+            for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
+                double d = x[i] - m;
+                sq += d * d;
             }
         }
         mean[c] = m;
         var[c] = sq / (N * S);
     }
 
-    /** out = (x - center) * scale + shift over channel c; centring first keeps precision when |mean| >> std. */
-    private static void affine(Tensor xd, Tensor out, int c, int N, int C, int S, double center, double scale,
-                               double shift) {
+    /**
+     * y = (x - center) * scale + shift over channel c, then + r and relu when asked. The residual is added to
+     * the rounded batch-norm value, as the composed chain does.
+     *
+     * @param x (N, C, S)
+     * @param r (N, C, S) or null
+     * @param y (N, C, S), written
+     */
+    private static void affineF32(float[] x, float[] r, float[] y, boolean relu, int c, int N, int C, int S,
+                                  double center, float scale, float shift) {
+        float hi = (float) center;
+        float lo = (float) (center - hi);
         for (int n = 0; n < N; n++) {
             int i = (n * C + c) * S;
-            if (xd.dtype() == DType.F32) {
-                float[] x = xd.rawF(); // (N, C, S)
-                float[] y = out.rawF(); // (N, C, S)
-                for (int end = i + S; i < end; i++) {
-                    y[i] = (float) ((x[i] - center) * scale + shift);
+            BatchNormKernels.affine(x, i, y, i, r, i, S, hi, lo, scale, shift, relu);
+        }
+    }
+
+    /** Float64 twin of {@link #affineF32}. */
+    private static void affineF64(double[] x, double[] r, double[] y, boolean relu, int c, int N, int C, int S,
+                                  double center, double scale, double shift) {
+        for (int n = 0; n < N; n++) {
+            for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
+                double v = (x[i] - center) * scale + shift;
+                if (r != null) {
+                    v += r[i];
                 }
-            } else {
-                double[] x = xd.rawD(); // (N, C, S)
-                double[] y = out.rawD(); // (N, C, S)
-                for (int end = i + S; i < end; i++) {
-                    y[i] = (x[i] - center) * scale + shift;
-                }
+                y[i] = relu && v <= 0.0 ? 0.0 : v;
             }
         }
     }
 
-    /** {sum dy, sum dy * (x - mean)} over channel c. */
-    private static double[] gradientSums(Tensor gy, Tensor xd, int c, int N, int C, int S, double mean) {
-        double sumDy = 0.0;
-        double sumDyX = 0.0;
+    /**
+     * {sum dz, sum dz * (x - mean)} over channel c, with dz = dy where y > 0 (else 0) when the relu mask y is
+     * given, else dz = dy.
+     *
+     * @param g (N, C, S) dy
+     * @param y (N, C, S) the forward output, or null
+     * @param x (N, C, S)
+     */
+    private static double[] gradientSumsF32(float[] g, float[] y, float[] x, int c, int N, int C, int S,
+                                            double mean) {
+        float hi = (float) mean;
+        float lo = (float) (mean - hi);
+        double[] sums = new double[2]; // {sum dz, sum dz * (x - mean)}
         for (int n = 0; n < N; n++) {
-            int i = (n * C + c) * S;
-            if (xd.dtype() == DType.F32) {
-                float[] g = gy.rawF(); // (N, C, S)
-                float[] x = xd.rawF(); // (N, C, S)
-                for (int end = i + S; i < end; i++) {
-                    sumDy += g[i];
-                    sumDyX += g[i] * (x[i] - mean);
-                }
-            } else {
-                double[] g = gy.rawD(); // (N, C, S)
-                double[] x = xd.rawD(); // (N, C, S)
-                for (int end = i + S; i < end; i++) {
-                    sumDy += g[i];
-                    sumDyX += g[i] * (x[i] - mean);
-                }
-            }
+            BatchNormKernels.gradientSums(g, y, x, (n * C + c) * S, S, hi, lo, sums);
         }
-        return new double[] {sumDy, sumDyX};
+        return sums;
     }
 
-    /** dx = a * dy + b * (x - center) + d over channel c (the x term is skipped when xd is null). */
-    private static void linear(Tensor gy, Tensor xd, Tensor dx, int c, int N, int C, int S, double a, double b,
-                               double center, double d) {
+    /** Float64 twin of {@link #gradientSumsF32}. */
+    private static double[] gradientSumsF64(double[] g, double[] y, double[] x, int c, int N, int C, int S,
+                                            double mean) {
+        double sumDz = 0.0;
+        double sumDzX = 0.0;
         for (int n = 0; n < N; n++) {
-            int i = (n * C + c) * S;
-            if (dx.dtype() == DType.F32) {
-                float[] g = gy.rawF(); // (N, C, S)
-                float[] x = xd == null ? null : xd.rawF(); // (N, C, S)
-                float[] out = dx.rawF(); // (N, C, S)
-                for (int end = i + S; i < end; i++) {
-                    out[i] = (float) (a * g[i] + (x == null ? 0.0 : b * (x[i] - center)) + d);
+            for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
+                double gi = y == null || y[i] > 0.0 ? g[i] : 0.0;
+                sumDz += gi;
+                sumDzX += gi * (x[i] - mean);
+            }
+        }
+        return new double[] {sumDz, sumDzX};
+    }
+
+    /**
+     * dx = a * dz + b * (x - center) + d and dr = dz over channel c (dz as in {@link #gradientSumsF32});
+     * either output may be null.
+     *
+     * @param g  (N, C, S) dy
+     * @param y  (N, C, S) the forward output (the relu mask), or null
+     * @param x  (N, C, S)
+     * @param dx (N, C, S) written, or null
+     * @param dr (N, C, S) written, or null
+     */
+    private static void inputGradientF32(float[] g, float[] y, float[] x, float[] dx, float[] dr, int c, int N,
+                                         int C, int S, double center, float a, float b, float d) {
+        float hi = (float) center;
+        float lo = (float) (center - hi);
+        for (int n = 0; n < N; n++) {
+            BatchNormKernels.inputGradient(g, y, x, dx, dr, (n * C + c) * S, S, hi, lo, a, b, d);
+        }
+    }
+
+    /** Float64 twin of {@link #inputGradientF32}. */
+    private static void inputGradientF64(double[] g, double[] y, double[] x, double[] dx, double[] dr, int c, int N,
+                                         int C, int S, double center, double a, double b, double d) {
+        for (int n = 0; n < N; n++) {
+            for (int i = (n * C + c) * S, end = i + S; i < end; i++) {
+                double gi = y == null || y[i] > 0.0 ? g[i] : 0.0;
+                if (dx != null) {
+                    dx[i] = a * gi + b * (x[i] - center) + d;
                 }
-            } else {
-                double[] g = gy.rawD(); // (N, C, S)
-                double[] x = xd == null ? null : xd.rawD(); // (N, C, S)
-                double[] out = dx.rawD(); // (N, C, S)
-                for (int end = i + S; i < end; i++) {
-                    out[i] = a * g[i] + (x == null ? 0.0 : b * (x[i] - center)) + d;
+                if (dr != null) {
+                    dr[i] = gi;
                 }
             }
         }
@@ -303,7 +531,7 @@ public final class BatchNorm {
     }
 
     /** Runs body(c) for every channel, in parallel when the tensor is big enough to pay for it. */
-    private static void forEachChannel(int numel, int C, java.util.function.IntConsumer body) {
+    private static void forEachChannel(int numel, int C, IntConsumer body) {
         if (numel < PARALLEL_MIN_ELEMENTS) {
             for (int c = 0; c < C; c++) {
                 body.accept(c);

@@ -1,33 +1,62 @@
 package org.blades.tensor;
 
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+import org.blades.kernels.BatchNormKernels;
 import org.blades.kernels.ConvGeometry;
 import org.blades.kernels.Gemm;
 import org.blades.kernels.Im2col;
 import org.blades.kernels.Parallel;
 
 // N = batch, C = input channels, H/W = input height/width, O = output channels, KH/KW = kernel height/width,
-// OH/OW = output height/width, K = C*KH*KW (the GEMM's summed dimension), P = OH*OW (output pixels per image).
+// OH/OW = output height/width, K = C*KH*KW (the GEMM's summed dimension), P = OH*OW (output pixels per image),
+// G = images per GEMM (a group), GP = G*P (the group's pixels side by side).
 
 /**
- * 2-D convolution (NCHW, weight (O, C, KH, KW), groups 1, dilation 1) as im2col + GEMM, per image:
- * {@code y_n(O, P) = w(O, K) @ cols_n(K, P) + b}. A 1x1, stride-1, unpadded convolution uses the image itself
- * as its column matrix. {@link org.blades.kernels.ConvScalar} is the seven-loop oracle this is tested against.
+ * 2-D convolution (NCHW, weight (O, C, KH, KW), groups 1, dilation 1) as im2col + GEMM:
+ * {@code y_n(O, P) = w(O, K) @ cols_n(K, P) + b}. {@link org.blades.kernels.ConvScalar} is the seven-loop
+ * oracle this is tested against.
  *
- * <p>Threads: the forward pass and the input gradient run one task per image (its im2col, GEMM and epilogue),
- * so the per-image GEMMs run on their task's thread; with a single image the loop is inline and the GEMM
- * spreads over the pool instead. The weight gradient sums over images in ascending order, one GEMM per image,
- * each parallel inside. Every output element is computed by one thread in a fixed order, so results are
- * bit-identical for any thread count.
+ * <p>GEMM shapes. Images with many output pixels (P > {@link #GROUP_COLUMNS} / 2) get one GEMM each; a 1x1,
+ * stride-1, unpadded convolution then reads the image itself as its column matrix (no copy). Images with few
+ * pixels (ResNet's last two stages: P = 196 and 49) are grouped, G at a time, into one GEMM over GP columns:
+ * {@code y_group(O, GP) = w @ [cols_n ... cols_n+G-1]}, so the weights are packed once per group instead of
+ * once per image, and the GEMM is wide enough to run at speed; the gather and scatter copies this costs are
+ * small next to the weights at those layers. The backward pass uses the same groups: {@code dw += dy_group(O,
+ * GP) @ cols_group^T} and {@code dcols_group = w^T @ dy_group}, then col2im per image. Column matrices are
+ * recomputed in the backward pass, never kept on the tape: the tape holds only the input and the weight.
+ *
+ * <p>Threads: an ungrouped forward pass or input gradient runs one task per image (its im2col, GEMM and
+ * epilogue, the GEMM on the task's thread); a single image, a group GEMM and every weight-gradient GEMM spread
+ * over the pool inside the GEMM, with the copies around them split by channel ranges. Every output element is
+ * computed by one thread in an order fixed by the shapes alone (G depends on N, K, O and P, never on the thread
+ * count), so results are bit-identical for any thread count.
+ *
+ * <p>Scratch: column matrices and group buffers live in per-thread arrays grown on demand and reused across
+ * calls (at most {@link #SCRATCH_FLOATS} floats per buffer for grouped layers, one image's column matrix
+ * otherwise): ResNet-50 allocates them once instead of once per layer and image.
  */
 public final class Conv {
     private Conv() {
     }
 
-    /** What the fused inference convolution applies to each output after the bias. */
+    /** What the fused inference convolution applies to each output after the batch norm (and residual). */
     public enum Epilogue {
         NONE,
         RELU
     }
+
+    /** Target GP of a grouped GEMM; images with P > GROUP_COLUMNS / 2 are not grouped. */
+    static final int GROUP_COLUMNS = 1024;
+    /** Largest group buffer, floats (16 MiB): bounds G for layers with many channels. */
+    private static final int SCRATCH_FLOATS = 1 << 22;
+    /** Elements a parallel copy or epilogue task should have at least; waking a worker costs a few microseconds. */
+    private static final int TASK_ELEMENTS = 1 << 15;
+
+    /** Scratch slots, one array each per thread. */
+    private static final int COLS = 0;
+    private static final int ROWS = 1;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     /**
      * y = conv2d(x, w) + bias, as torch.nn.functional.conv2d.
@@ -45,11 +74,11 @@ public final class Conv {
         Tensor wd = w.detach().contiguous(); // (O, C, KH, KW)
         Tensor out = Tensor.empty(x.dtype(), N, O, g.outH(), g.outW()); // (N, O, OH, OW)
         if (x.dtype() == DType.F32) {
-            forwardF32(xd.f32(), wd.f32(), bias == null ? null : bias.toFloatArray(), out.f32(), N, O, g,
-                    Epilogue.NONE);
+            forwardF32(xd.f32(), wd.f32(), bias == null ? null : Affine32.bias(bias.toFloatArray()), out.f32(), N,
+                    O, g);
         } else {
-            forwardF64(xd.f64(), wd.f64(), bias == null ? null : bias.toDoubleArray(), out.f64(), N, O, g,
-                    Epilogue.NONE);
+            forwardF64(xd.f64(), wd.f64(), bias == null ? null : Affine64.bias(bias.toDoubleArray()), out.f64(), N,
+                    O, g);
         }
         return Autograd.record("conv2d", out, new Tensor[] {x, w, bias}, gout -> {
             Tensor gy = gout.contiguous(); // (N, O, OH, OW)
@@ -64,37 +93,45 @@ public final class Conv {
                         dw == null ? null : dw.f64(), db == null ? null : db.f64(), N, O, g);
             }
             if (dx != null) {
-                Autograd.accumulate(x, dx);
+                Autograd.accumulateOwned(x, dx);
             }
             if (dw != null) {
-                Autograd.accumulate(w, dw);
+                Autograd.accumulateOwned(w, dw);
             }
             if (db != null) {
-                Autograd.accumulate(bias, db);
+                Autograd.accumulateOwned(bias, db);
             }
         });
     }
 
     /** Inference-only {@code relu(batch_norm_eval(conv2d(x, w)))}; see {@link #conv2dBatchNorm}. */
     public static Tensor conv2dBatchNormRelu(Tensor x, Tensor w, BatchNorm.Params bn, Conv2dOptions opts) {
-        return conv2dBatchNorm(x, w, bn, opts, Epilogue.RELU);
+        return conv2dBatchNorm(x, w, bn, opts, Epilogue.RELU, null);
+    }
+
+    /** {@link #conv2dBatchNorm(Tensor, Tensor, BatchNorm.Params, Conv2dOptions, Epilogue, Tensor)} without residual. */
+    public static Tensor conv2dBatchNorm(Tensor x, Tensor w, BatchNorm.Params bn, Conv2dOptions opts,
+                                         Epilogue epilogue) {
+        return conv2dBatchNorm(x, w, bn, opts, epilogue, null);
     }
 
     /**
-     * Inference-only {@code epilogue(batch_norm_eval(conv2d(x, w, no bias), bn))}: the batch norm (running
-     * statistics) is folded into the convolution, {@code w'[o] = w[o] * s[o]}, {@code b'[o] = beta[o] - mean[o]
-     * * s[o]} with {@code s[o] = gamma[o] / sqrt(var[o] + eps)} (folded in float64, then rounded to the dtype),
-     * and the epilogue is applied in the same pass over the output that adds b'. Nothing is recorded on the
-     * tape, so calling this while grad mode is on with an input that requires a gradient is an error (a
-     * gradient would silently be lost): use it inside {@link Autograd#noGrad()} or on detached tensors.
+     * Inference-only {@code epilogue(batch_norm_eval(conv2d(x, w, no bias), bn) + residual)}: the batch norm
+     * (running statistics) is applied per output channel in the same pass over the GEMM output as the residual
+     * and the epilogue, with exactly {@link BatchNorm}'s evaluation arithmetic, so the result equals the
+     * composed chain {@code conv2d}, {@link BatchNorm#forward} (EVAL) or {@link BatchNorm#forwardRelu} bit for
+     * bit, in a single pass over the output and with no intermediate tensors. Nothing is recorded on the tape,
+     * so calling this while grad mode is on with an input that requires a gradient is an error (a gradient would
+     * silently be lost): use it inside {@link Autograd#noGrad()} or on detached tensors.
      *
-     * @param x (N, C, H, W)
-     * @param w (O, C, KH, KW)
-     * @param bn per-channel (O) statistics and affine parameters; bn.momentum is not used
+     * @param x        (N, C, H, W)
+     * @param w        (O, C, KH, KW)
+     * @param bn       per-channel (O) statistics and affine parameters; bn.momentum is not used
+     * @param residual (N, O, OH, OW) added before the epilogue, or null
      * @return (N, O, OH, OW)
      */
     public static Tensor conv2dBatchNorm(Tensor x, Tensor w, BatchNorm.Params bn, Conv2dOptions opts,
-                                         Epilogue epilogue) {
+                                         Epilogue epilogue, Tensor residual) {
         String op = "conv2d_batch_norm";
         ConvGeometry g = geometry(op, x, w, null, opts);
         if (bn == null || epilogue == null) {
@@ -106,42 +143,33 @@ public final class Conv {
             throw new IllegalArgumentException(op + ": batch norm over " + bn.channels() + " channels of "
                     + bn.weight().dtype() + " does not match weight " + w.describe());
         }
+        int[] outShape = {N, O, g.outH(), g.outW()}; // (N, O, OH, OW)
+        if (residual != null && (!Arrays.equals(residual.shapeRef(), outShape)
+                || residual.dtype() != x.dtype())) {
+            throw new IllegalArgumentException(op + ": residual " + residual.describe() + " does not match the output "
+                    + x.dtype() + Shape.format(outShape) + " of input " + x.describe() + " and weight "
+                    + w.describe());
+        }
         if (Autograd.isGradEnabled() && (x.requiresGrad() || w.requiresGrad() || bn.weight().requiresGrad()
-                || bn.bias().requiresGrad())) {
+                || bn.bias().requiresGrad() || (residual != null && residual.requiresGrad()))) {
             throw new IllegalStateException(op + ": inference only (no backward); call it inside Autograd.noGrad()"
                     + " or on detached tensors (input " + x.describe() + ", weight " + w.describe() + ")");
         }
-        double[] gamma = bn.weight().toDoubleArray(); // (O)
-        double[] beta = bn.bias().toDoubleArray(); // (O)
-        double[] mean = bn.runningMean().toDoubleArray(); // (O)
-        double[] var = bn.runningVar().toDoubleArray(); // (O)
-        double[] wv = w.toDoubleArray(); // (O, K)
-        int K = g.colRows();
-        double[] folded = new double[O * K]; // (O, K)
-        double[] shift = new double[O]; // (O)
-        for (int o = 0; o < O; o++) {
-            double s = gamma[o] / Math.sqrt(var[o] + bn.eps());
-            for (int k = 0; k < K; k++) {
-                folded[o * K + k] = wv[o * K + k] * s;
-            }
-            shift[o] = beta[o] - mean[o] * s;
-        }
+        boolean relu = epilogue == Epilogue.RELU;
         Tensor xd = x.detach().contiguous(); // (N, C, H, W)
-        Tensor out = Tensor.empty(x.dtype(), N, O, g.outH(), g.outW()); // (N, O, OH, OW)
+        Tensor wd = w.detach().contiguous(); // (O, C, KH, KW)
+        Tensor rd = residual == null ? null : residual.detach().contiguous(); // (N, O, OH, OW)
+        Tensor out = Tensor.empty(x.dtype(), outShape); // (N, O, OH, OW)
         if (x.dtype() == DType.F32) {
-            forwardF32(xd.f32(), toFloats(folded), toFloats(shift), out.f32(), N, O, g, epilogue);
+            float[][] e = BatchNorm.evalAffineF32(bn); // {center hi, center lo, scale, shift}, each (O)
+            forwardF32(xd.f32(), wd.f32(), new Affine32(e[0], e[1], e[2], e[3], rd == null ? null : rd.f32(), relu),
+                    out.f32(), N, O, g);
         } else {
-            forwardF64(xd.f64(), folded, shift, out.f64(), N, O, g, epilogue);
+            double[][] e = BatchNorm.evalAffineF64(bn); // {center, scale, shift}, each (O)
+            forwardF64(xd.f64(), wd.f64(), new Affine64(e[0], e[1], e[2], rd == null ? null : rd.f64(), relu),
+                    out.f64(), N, O, g);
         }
         return out;
-    }
-
-    private static float[] toFloats(double[] v) {
-        float[] f = new float[v.length]; // same shape as v
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        return f;
     }
 
     /** Validates shapes, dtypes and options; the errors name the op and every shape involved. */
@@ -186,79 +214,203 @@ public final class Conv {
     }
 
     // ----------------------------------------------------------------------------------------------
-    // Array-level forward and backward (float32 and float64 twins)
+    // The per-output-channel map applied to the GEMM result: y = epilogue((acc - center) * scale + shift + r)
 
     /**
-     * @param x    (N, C, H, W)
-     * @param w    (O, K)
-     * @param bias (O) or null
-     * @param y    (N, O, P), overwritten
+     * Float32: {@code v = fma((acc - centerHi[o]) - centerLo[o], scale[o], shift[o])}, then {@code + r} and
+     * relu as asked: BatchNorm's float32 arithmetic. A bias is center 0, scale 1: {@code acc + b} exactly.
+     *
+     * @param centerHi (O)
+     * @param centerLo (O)
+     * @param scale    (O)
+     * @param shift    (O)
+     * @param residual (N, O, P) or null
      */
-    private static void forwardF32(float[] x, float[] w, float[] bias, float[] y, int N, int O, ConvGeometry g,
-                                   Epilogue epilogue) {
-        int K = g.colRows();
+    private record Affine32(float[] centerHi, float[] centerLo, float[] scale, float[] shift, float[] residual,
+                            boolean relu) {
+        static Affine32 bias(float[] b) {
+            float[] ones = new float[b.length]; // (O)
+            Arrays.fill(ones, 1f);
+            return new Affine32(new float[b.length], new float[b.length], ones, b, null, false);
+        }
+    }
+
+    /** Float64 twin of {@link Affine32}: {@code v = (acc - center[o]) * scale[o] + shift[o]}. */
+    private record Affine64(double[] center, double[] scale, double[] shift, double[] residual, boolean relu) {
+        static Affine64 bias(double[] b) {
+            double[] ones = new double[b.length]; // (O)
+            Arrays.fill(ones, 1.0);
+            return new Affine64(new double[b.length], ones, b, null, false);
+        }
+    }
+
+    /**
+     * dst[d + i] = map_o(src[s + i]) for i in [0, len); the residual is read at rOff + i.
+     *
+     * @param src GEMM output row of channel o
+     * @param dst output row of channel o (may be src itself, s == d)
+     */
+    private static void affineRow(float[] src, int s, float[] dst, int d, int len, Affine32 a, int o, int rOff) {
+        BatchNormKernels.affine(src, s, dst, d, a.residual, rOff, len, a.centerHi[o], a.centerLo[o], a.scale[o],
+                a.shift[o], a.relu);
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Float32: grouping, scratch, parallel copies
+
+    /**
+     * Images per GEMM: as many as fit GROUP_COLUMNS pixels (and SCRATCH_FLOATS per group buffer), then evened
+     * out over the groups. Depends on the shapes only.
+     */
+    static int imagesPerGemm(int N, int K, int O, int P) {
+        int g = Math.min(N, Math.max(1, GROUP_COLUMNS / P));
+        g = Math.min(g, Math.max(1, SCRATCH_FLOATS / (Math.max(K, O) * P)));
+        int groups = (N + g - 1) / g;
+        return (N + groups - 1) / groups;
+    }
+
+    /** This thread's scratch array of the slot, at least {@code size} floats (contents undefined). */
+    private static float[] scratch(int slot, int size) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < size) {
+            s[slot] = new float[size];
+        }
+        return s[slot];
+    }
+
+    /** Channels per copy task so a task moves about TASK_ELEMENTS values; perChannel = values per channel. */
+    private static int channelChunk(int perChannel) {
+        return Math.max(1, TASK_ELEMENTS / Math.max(perChannel, 1));
+    }
+
+    /**
+     * The column matrices of images n0 .. n0+gn-1 side by side: cols(K, gn*P), image j in columns [j*P, (j+1)*P).
+     * One task per (image, channel range).
+     *
+     * @param x    (N, C, H, W)
+     * @param cols (K, ld), overwritten in columns [0, gn*P)
+     */
+    private static void im2colGroup(float[] x, int n0, int gn, ConvGeometry g, float[] cols, int ld,
+                                    boolean parallel) {
+        int C = g.channels();
+        int KK = g.kernelH() * g.kernelW();
         int P = g.colCols();
-        Parallel.parallelFor(N, n -> {
-            float[] cols = x; // (K, P) at colsOff
-            int colsOff = n * g.imageSize();
-            if (!g.isPointwise()) {
-                cols = new float[K * P];
-                colsOff = 0;
-                Im2col.im2col(x, n * g.imageSize(), g, cols, 0);
+        int HW = g.height() * g.width();
+        int chunk = channelChunk(KK * P);
+        int chunks = (C + chunk - 1) / chunk;
+        IntConsumer task = t -> {
+            int j = t / chunks;
+            int c0 = (t % chunks) * chunk;
+            int cc = Math.min(chunk, C - c0);
+            int xOff = (n0 + j) * g.imageSize() + c0 * HW;
+            int colsOff = c0 * KK * ld + j * P;
+            if (g.isPointwise()) {
+                for (int c = 0; c < cc; c++) {
+                    System.arraycopy(x, xOff + c * HW, cols, colsOff + c * ld, P);
+                }
+            } else {
+                Im2col.im2col(x, xOff, g.withChannels(cc), cols, colsOff, ld);
             }
-            // y_n = w @ cols_n
-            Gemm.sgemm(false, false, O, P, K, 1f, w, 0, K, cols, colsOff, P, 0f, y, n * O * P, P);
-            if (bias == null && epilogue == Epilogue.NONE) {
-                return;
-            }
-            for (int o = 0; o < O; o++) {
-                float b = bias == null ? 0f : bias[o];
-                int row = (n * O + o) * P;
-                if (epilogue == Epilogue.RELU) {
-                    for (int p = row; p < row + P; p++) {
-                        float v = y[p] + b;
-                        y[p] = v > 0f ? v : 0f;
-                    }
-                } else {
-                    for (int p = row; p < row + P; p++) {
-                        y[p] += b;
-                    }
+        };
+        run(gn * chunks, parallel, task);
+    }
+
+    /**
+     * rows(O, gn*P) = dy of images n0 .. n0+gn-1 side by side (the (N, O, P) layout's rows regrouped).
+     *
+     * @param gy   (N, O, P)
+     * @param rows (O, ld), overwritten in columns [0, gn*P)
+     */
+    private static void gatherRows(float[] gy, int n0, int gn, int O, int P, float[] rows, int ld) {
+        int chunk = channelChunk(gn * P);
+        Parallel.parallelFor((O + chunk - 1) / chunk, t -> {
+            for (int o = t * chunk, end = Math.min(O, o + chunk); o < end; o++) {
+                for (int j = 0; j < gn; j++) {
+                    System.arraycopy(gy, ((n0 + j) * O + o) * P, rows, o * ld + j * P, P);
                 }
             }
         });
     }
 
-    /** Float64 twin of {@link #forwardF32}. */
-    private static void forwardF64(double[] x, double[] w, double[] bias, double[] y, int N, int O, ConvGeometry g,
-                                   Epilogue epilogue) {
+    private static void run(int tasks, boolean parallel, IntConsumer body) {
+        if (parallel) {
+            Parallel.parallelFor(tasks, body);
+        } else {
+            for (int t = 0; t < tasks; t++) {
+                body.accept(t);
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Float32 forward and backward
+
+    /**
+     * @param x (N, C, H, W)
+     * @param w (O, K)
+     * @param a the per-channel map, or null for the raw GEMM output
+     * @param y (N, O, P), overwritten
+     */
+    private static void forwardF32(float[] x, float[] w, Affine32 a, float[] y, int N, int O, ConvGeometry g) {
         int K = g.colRows();
         int P = g.colCols();
-        Parallel.parallelFor(N, n -> {
-            double[] cols = x; // (K, P) at colsOff
-            int colsOff = n * g.imageSize();
-            if (!g.isPointwise()) {
-                cols = new double[K * P];
-                colsOff = 0;
-                Im2col.im2col(x, n * g.imageSize(), g, cols, 0);
+        int G = imagesPerGemm(N, K, O, P);
+        if (G == 1) {
+            if (N == 1) {
+                forwardImage(x, 0, w, a, y, O, g, true);
+            } else {
+                Parallel.parallelFor(N, n -> forwardImage(x, n, w, a, y, O, g, false));
             }
-            // y_n = w @ cols_n
-            Gemm.dgemm(false, false, O, P, K, 1.0, w, 0, K, cols, colsOff, P, 0.0, y, n * O * P, P);
-            if (bias == null && epilogue == Epilogue.NONE) {
-                return;
-            }
-            for (int o = 0; o < O; o++) {
-                double b = bias == null ? 0.0 : bias[o];
-                int row = (n * O + o) * P;
-                if (epilogue == Epilogue.RELU) {
-                    for (int p = row; p < row + P; p++) {
-                        double v = y[p] + b;
-                        y[p] = v > 0.0 ? v : 0.0;
-                    }
-                } else {
-                    for (int p = row; p < row + P; p++) {
-                        y[p] += b;
+            return;
+        }
+        float[] cols = scratch(COLS, K * G * P); // (K, GP)
+        float[] acc = scratch(ROWS, O * G * P); // (O, GP)
+        for (int n0 = 0; n0 < N; n0 += G) {
+            int gn = Math.min(G, N - n0);
+            int ld = gn * P;
+            im2colGroup(x, n0, gn, g, cols, ld, true);
+            // y_group = w @ cols_group
+            Gemm.sgemm(false, false, O, ld, K, 1f, w, 0, K, cols, 0, ld, 0f, acc, 0, ld);
+            int first = n0;
+            int chunk = channelChunk(ld);
+            Parallel.parallelFor((O + chunk - 1) / chunk, t -> {
+                for (int o = t * chunk, end = Math.min(O, o + chunk); o < end; o++) {
+                    for (int j = 0; j < gn; j++) {
+                        int dst = ((first + j) * O + o) * P;
+                        if (a == null) {
+                            System.arraycopy(acc, o * ld + j * P, y, dst, P);
+                        } else {
+                            affineRow(acc, o * ld + j * P, y, dst, P, a, o, dst);
+                        }
                     }
                 }
+            });
+        }
+    }
+
+    /** One image: im2col (unless pointwise), GEMM straight into y_n, the map in place; parallel inside or not. */
+    private static void forwardImage(float[] x, int n, float[] w, Affine32 a, float[] y, int O, ConvGeometry g,
+                                     boolean parallel) {
+        int K = g.colRows();
+        int P = g.colCols();
+        float[] cols = x; // (K, P) at colsOff
+        int colsOff = n * g.imageSize();
+        if (!g.isPointwise()) {
+            cols = scratch(COLS, K * P);
+            colsOff = 0;
+            im2colGroup(x, n, 1, g, cols, P, parallel);
+        }
+        int yOff = n * O * P;
+        // y_n = w @ cols_n
+        Gemm.sgemm(false, false, O, P, K, 1f, w, 0, K, cols, colsOff, P, 0f, y, yOff, P);
+        if (a == null) {
+            return;
+        }
+        int chunk = channelChunk(P);
+        run((O + chunk - 1) / chunk, parallel, t -> {
+            for (int o = t * chunk, end = Math.min(O, o + chunk); o < end; o++) {
+                int row = yOff + o * P;
+                affineRow(y, row, y, row, P, a, o, row);
             }
         });
     }
@@ -269,7 +421,7 @@ public final class Conv {
      * @param x  (N, C, H, W)
      * @param w  (O, K)
      * @param gy (N, O, P)
-     * @param dx (N, C, H, W) or null
+     * @param dx (N, C, H, W) zeros, or null
      * @param dw (O, K) or null
      * @param db (O) or null
      */
@@ -289,35 +441,147 @@ public final class Conv {
                 db[o] += (float) acc;
             }
         }
-        if (dw != null) {
-            float[] cols = g.isPointwise() ? x : new float[K * P]; // (K, P), reused image after image
-            for (int n = 0; n < N; n++) {
-                int colsOff = n * g.imageSize();
-                if (!g.isPointwise()) {
-                    colsOff = 0;
-                    Im2col.im2col(x, n * g.imageSize(), g, cols, 0);
+        int G = imagesPerGemm(N, K, O, P);
+        if (G == 1) {
+            if (dw != null) {
+                for (int n = 0; n < N; n++) {
+                    float[] cols = x; // (K, P) at colsOff
+                    int colsOff = n * g.imageSize();
+                    if (!g.isPointwise()) {
+                        cols = scratch(COLS, K * P);
+                        colsOff = 0;
+                        im2colGroup(x, n, 1, g, cols, P, true);
+                    }
+                    // forward: y_n = w @ cols_n  =>  dw += dy_n @ cols_n^T
+                    Gemm.sgemm(false, true, O, K, P, 1f, gy, n * O * P, P, cols, colsOff, P, 1f, dw, 0, K);
                 }
-                // forward: y_n = w @ cols_n  =>  dw += dy_n @ cols_n^T
-                Gemm.sgemm(false, true, O, K, P, 1f, gy, n * O * P, P, cols, colsOff, P, 1f, dw, 0, K);
             }
-        }
-        if (dx != null) {
-            Parallel.parallelFor(N, n -> {
-                if (g.isPointwise()) {
-                    // forward: y_n = w @ x_n  =>  dx_n += w^T @ dy_n
-                    Gemm.sgemm(true, false, K, P, O, 1f, w, 0, K, gy, n * O * P, P, 1f, dx, n * g.imageSize(), P);
-                    return;
+            if (dx != null) {
+                if (N == 1) {
+                    inputGradientImage(w, gy, dx, 0, O, g, true);
+                } else {
+                    Parallel.parallelFor(N, n -> inputGradientImage(w, gy, dx, n, O, g, false));
                 }
-                float[] dcols = new float[K * P]; // (K, P)
-                // forward: y_n = w @ cols_n  =>  dcols_n = w^T @ dy_n
-                Gemm.sgemm(true, false, K, P, O, 1f, w, 0, K, gy, n * O * P, P, 0f, dcols, 0, P);
-                // forward: cols_n = im2col(x_n)  =>  dx_n += col2im(dcols_n)
-                Im2col.col2im(dcols, 0, g, dx, n * g.imageSize());
-            });
+            }
+            return;
+        }
+        float[] rows = scratch(ROWS, O * G * P); // (O, GP)
+        float[] cols = scratch(COLS, K * G * P); // (K, GP)
+        for (int n0 = 0; n0 < N; n0 += G) {
+            int gn = Math.min(G, N - n0);
+            int ld = gn * P;
+            gatherRows(gy, n0, gn, O, P, rows, ld);
+            if (dw != null) {
+                im2colGroup(x, n0, gn, g, cols, ld, true);
+                // forward: y_group = w @ cols_group  =>  dw += dy_group @ cols_group^T
+                Gemm.sgemm(false, true, O, K, ld, 1f, rows, 0, ld, cols, 0, ld, 1f, dw, 0, K);
+            }
+            if (dx != null) {
+                // forward: y_group = w @ cols_group  =>  dcols_group = w^T @ dy_group
+                Gemm.sgemm(true, false, K, ld, O, 1f, w, 0, K, rows, 0, ld, 0f, cols, 0, ld);
+                col2imGroup(cols, ld, n0, gn, g, dx);
+            }
         }
     }
 
-    /** Float64 twin of {@link #backwardF32}. */
+    /** dx_n from dy_n: pointwise as one GEMM into dx_n, else dcols_n = w^T @ dy_n, then col2im. */
+    private static void inputGradientImage(float[] w, float[] gy, float[] dx, int n, int O, ConvGeometry g,
+                                           boolean parallel) {
+        int K = g.colRows();
+        int P = g.colCols();
+        if (g.isPointwise()) {
+            // forward: y_n = w @ x_n  =>  dx_n += w^T @ dy_n   (dx_n is zero, so beta 0)
+            Gemm.sgemm(true, false, K, P, O, 1f, w, 0, K, gy, n * O * P, P, 0f, dx, n * g.imageSize(), P);
+            return;
+        }
+        float[] dcols = scratch(COLS, K * P); // (K, P)
+        // forward: y_n = w @ cols_n  =>  dcols_n = w^T @ dy_n
+        Gemm.sgemm(true, false, K, P, O, 1f, w, 0, K, gy, n * O * P, P, 0f, dcols, 0, P);
+        col2imChannels(dcols, 0, P, g, dx, n * g.imageSize(), parallel);
+    }
+
+    /**
+     * forward: cols_group = im2col(x_n0 .. x_n0+gn-1)  =>  dx_n += col2im(dcols_group[:, image n's columns]),
+     * one task per (image, channel range): each writes its own pixels of dx.
+     *
+     * @param dcols (K, ld)
+     * @param dx    (N, C, H, W) zeros in the group's images
+     */
+    private static void col2imGroup(float[] dcols, int ld, int n0, int gn, ConvGeometry g, float[] dx) {
+        int C = g.channels();
+        int KK = g.kernelH() * g.kernelW();
+        int P = g.colCols();
+        int HW = g.height() * g.width();
+        int chunk = channelChunk(KK * P);
+        int chunks = (C + chunk - 1) / chunk;
+        Parallel.parallelFor(gn * chunks, t -> {
+            int j = t / chunks;
+            int c0 = (t % chunks) * chunk;
+            int cc = Math.min(chunk, C - c0);
+            int dxOff = (n0 + j) * g.imageSize() + c0 * HW;
+            int colsOff = c0 * KK * ld + j * P;
+            if (g.isPointwise()) {
+                for (int c = 0; c < cc; c++) {
+                    System.arraycopy(dcols, colsOff + c * ld, dx, dxOff + c * HW, P);
+                }
+            } else {
+                Im2col.col2im(dcols, colsOff, ld, g.withChannels(cc), dx, dxOff);
+            }
+        });
+    }
+
+    /** col2im of one image split into channel ranges (each writes its own channels of dx). */
+    private static void col2imChannels(float[] dcols, int colsOff, int ld, ConvGeometry g, float[] dx, int dxOff,
+                                       boolean parallel) {
+        int C = g.channels();
+        int KK = g.kernelH() * g.kernelW();
+        int HW = g.height() * g.width();
+        int chunk = channelChunk(KK * g.colCols());
+        run((C + chunk - 1) / chunk, parallel, t -> {
+            int c0 = t * chunk;
+            int cc = Math.min(chunk, C - c0);
+            Im2col.col2im(dcols, colsOff + c0 * KK * ld, ld, g.withChannels(cc), dx, dxOff + c0 * HW);
+        });
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Float64 (gradient checks and float64 models): one image per GEMM, the plain layout
+
+    /**
+     * @param x (N, C, H, W)
+     * @param w (O, K)
+     * @param a the per-channel map, or null
+     * @param y (N, O, P), overwritten
+     */
+    private static void forwardF64(double[] x, double[] w, Affine64 a, double[] y, int N, int O, ConvGeometry g) {
+        int K = g.colRows();
+        int P = g.colCols();
+        Parallel.parallelFor(N, n -> {
+            double[] cols = x; // (K, P) at colsOff
+            int colsOff = n * g.imageSize();
+            if (!g.isPointwise()) {
+                cols = new double[K * P];
+                colsOff = 0;
+                Im2col.im2col(x, n * g.imageSize(), g, cols, 0);
+            }
+            // y_n = w @ cols_n
+            Gemm.dgemm(false, false, O, P, K, 1.0, w, 0, K, cols, colsOff, P, 0.0, y, n * O * P, P);
+            if (a == null) {
+                return;
+            }
+            for (int o = 0; o < O; o++) {
+                for (int p = (n * O + o) * P, end = p + P; p < end; p++) {
+                    double v = (y[p] - a.center[o]) * a.scale[o] + a.shift[o];
+                    if (a.residual != null) {
+                        v += a.residual[p];
+                    }
+                    y[p] = a.relu && v <= 0.0 ? 0.0 : v;
+                }
+            }
+        });
+    }
+
+    /** Float64 twin of {@link #backwardF32}, one image per GEMM. */
     private static void backwardF64(double[] x, double[] w, double[] gy, double[] dx, double[] dw, double[] db,
                                     int N, int O, ConvGeometry g) {
         int K = g.colRows();

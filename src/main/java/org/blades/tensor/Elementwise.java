@@ -111,7 +111,7 @@ public final class Elementwise {
             return true;
         }
         if (!Arrays.equals(a.shapeRef(), b.shapeRef())) {
-            return false;
+            return isTrailing(b.shapeRef(), a.shapeRef()) && b.isDense() && rowsF32(op, x, b.rawF(), y);
         }
         float[] z = b.rawF();
         switch (op) {
@@ -132,6 +132,55 @@ public final class Elementwise {
             }
             default -> {
                 return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code inner} (leading 1s aside) equals the trailing dimensions of {@code outer}. */
+    private static boolean isTrailing(int[] inner, int[] outer) {
+        int lead = 0;
+        while (lead < inner.length && inner[lead] == 1) {
+            lead++;
+        }
+        int n = inner.length - lead;
+        if (n == 0 || n > outer.length) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (inner[lead + i] != outer[outer.length - n + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * y = x op z with z repeating along x's leading dimensions (a bias added to every row): x and y (R, K) flat,
+     * z (K). The same float32 operation per element as the same-shape loop.
+     */
+    private static boolean rowsF32(Binary op, float[] x, float[] z, float[] y) {
+        int k = z.length;
+        if (op != Binary.ADD && op != Binary.SUB && op != Binary.MUL) {
+            return false;
+        }
+        for (int base = 0; base < x.length; base += k) {
+            switch (op) {
+                case ADD -> {
+                    for (int j = 0; j < k; j++) {
+                        y[base + j] = x[base + j] + z[j];
+                    }
+                }
+                case SUB -> {
+                    for (int j = 0; j < k; j++) {
+                        y[base + j] = x[base + j] - z[j];
+                    }
+                }
+                default -> {
+                    for (int j = 0; j < k; j++) {
+                        y[base + j] = x[base + j] * z[j];
+                    }
+                }
             }
         }
         return true;
@@ -299,10 +348,30 @@ public final class Elementwise {
         return Autograd.record(op.label, out, new Tensor[] {x}, g -> {
             // forward: y = f(x)  =>  dx += dy * f'(x)
             Tensor dx = Tensor.empty(x.dtype(), x.shapeRef());
-            for (int i = 0; i < n; i++) {
-                dx.put(i, g.at(i) * op.df.at(in.at(i), out.at(i)));
+            if (x.dtype() == DType.F32) {
+                float[] gs = g.rawF(); // (n)
+                float[] xs = in.rawF(); // (n)
+                float[] ys = out.rawF(); // (n)
+                float[] ds = dx.rawF(); // (n)
+                if (op == Unary.RELU) {
+                    for (int i = 0; i < n; i++) {
+                        ds[i] = xs[i] > 0f ? gs[i] : 0f; // dy * 1 or dy * 0, as RELU.df
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        ds[i] = (float) (gs[i] * op.df.at(xs[i], ys[i]));
+                    }
+                }
+            } else {
+                double[] gs = g.rawD(); // (n)
+                double[] xs = in.rawD(); // (n)
+                double[] ys = out.rawD(); // (n)
+                double[] ds = dx.rawD(); // (n)
+                for (int i = 0; i < n; i++) {
+                    ds[i] = gs[i] * op.df.at(xs[i], ys[i]);
+                }
             }
-            Autograd.accumulate(x, dx);
+            Autograd.accumulateOwned(x, dx);
         });
     }
 }

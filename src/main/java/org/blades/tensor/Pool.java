@@ -1,6 +1,7 @@
 package org.blades.tensor;
 
 import org.blades.kernels.Parallel;
+import org.blades.kernels.PoolKernels;
 
 // N = batch, C = channels, H/W = input height/width, KH/KW = window height/width, SH/SW = strides,
 // PH/PW = padding, OH/OW = output height/width; a plane is one (n, c) image of H*W values.
@@ -37,34 +38,23 @@ public final class Pool {
         int planes = os[0] * os[1];
         Tensor xd = x.detach().contiguous(); // (N, C, H, W), walked as N*C planes
         Tensor out = Tensor.empty(x.dtype(), os); // (N, C, OH, OW), walked as N*C planes
+        if (x.dtype() == DType.F32) {
+            // Values only; the backward pass finds each window's maximum again from x and y (x is kept by
+            // the op that produced it anyway), so inference does no argmax work and training keeps no indices.
+            float[] xf = xd.rawF(); // (N, C, H, W)
+            float[] yf = out.rawF(); // (N, C, OH, OW)
+            forEachPlane(planes, OH * OW, pl -> maxValuesF32(xf, yf, pl, H, W, OH, OW, o));
+            return Autograd.record(op, out, new Tensor[] {x}, gout -> {
+                float[] g = gout.contiguous().rawF(); // (N, C, OH, OW)
+                Tensor dx = Tensor.zeros(x.dtype(), x.shapeRef()); // (N, C, H, W)
+                float[] d = dx.rawF(); // (N, C, H, W)
+                // forward: y[pl, oh, ow] = x[pl, argmax]  =>  dx[pl, argmax] += dy[pl, oh, ow]
+                forEachPlane(planes, OH * OW, pl -> maxGradientF32(xf, yf, g, d, pl, H, W, OH, OW, o));
+                Autograd.accumulateOwned(x, dx);
+            });
+        }
         int[] argmax = new int[out.numel()]; // (N, C, OH, OW) index h*W + w of each window's maximum in its plane
-        forEachPlane(planes, OH * OW, pl -> {
-            int in = pl * H * W;
-            for (int oh = 0; oh < OH; oh++) {
-                int h0 = Math.max(oh * o.strideH() - o.padH(), 0);
-                int h1 = Math.min(oh * o.strideH() - o.padH() + o.kernelH(), H);
-                for (int ow = 0; ow < OW; ow++) {
-                    int w0 = Math.max(ow * o.strideW() - o.padW(), 0);
-                    int w1 = Math.min(ow * o.strideW() - o.padW() + o.kernelW(), W);
-                    // PyTorch's scan: strictly greater wins (first max on ties), NaN always wins; an all -inf
-                    // window reports its first element.
-                    double best = Double.NEGATIVE_INFINITY;
-                    int arg = h0 * W + w0;
-                    for (int h = h0; h < h1; h++) {
-                        for (int w = w0; w < w1; w++) {
-                            double v = xd.at(in + h * W + w);
-                            if (v > best || Double.isNaN(v)) {
-                                best = v;
-                                arg = h * W + w;
-                            }
-                        }
-                    }
-                    int k = (pl * OH + oh) * OW + ow;
-                    out.put(k, best);
-                    argmax[k] = arg;
-                }
-            }
-        });
+        forEachPlane(planes, OH * OW, pl -> maxPlane(xd, out, argmax, pl, H, W, OH, OW, o));
         return Autograd.record(op, out, new Tensor[] {x}, gout -> {
             Tensor gy = gout.contiguous(); // (N, C, OH, OW), walked as N*C planes
             Tensor dx = Tensor.zeros(x.dtype(), x.shapeRef()); // (N, C, H, W), walked as N*C planes
@@ -75,8 +65,122 @@ public final class Pool {
                     dx.put(i, dx.at(i) + gy.at(k));
                 }
             });
-            Autograd.accumulate(x, dx);
+            Autograd.accumulateOwned(x, dx);
         });
+    }
+
+    /** One plane of {@link #maxPool2d}, any dtype. */
+    private static void maxPlane(Tensor xd, Tensor out, int[] argmax, int pl, int H, int W, int OH, int OW,
+                                 Pool2dOptions o) {
+        int in = pl * H * W;
+        for (int oh = 0; oh < OH; oh++) {
+            int h0 = Math.max(oh * o.strideH() - o.padH(), 0);
+            int h1 = Math.min(oh * o.strideH() - o.padH() + o.kernelH(), H);
+            for (int ow = 0; ow < OW; ow++) {
+                int w0 = Math.max(ow * o.strideW() - o.padW(), 0);
+                int w1 = Math.min(ow * o.strideW() - o.padW() + o.kernelW(), W);
+                // PyTorch's scan: strictly greater wins (first max on ties), NaN always wins; an all -inf
+                // window reports its first element.
+                double best = Double.NEGATIVE_INFINITY;
+                int arg = h0 * W + w0;
+                for (int h = h0; h < h1; h++) {
+                    for (int w = w0; w < w1; w++) {
+                        double v = xd.at(in + h * W + w);
+                        if (v > best || Double.isNaN(v)) {
+                            best = v;
+                            arg = h * W + w;
+                        }
+                    }
+                }
+                int k = (pl * OH + oh) * OW + ow;
+                out.put(k, best);
+                argmax[k] = arg;
+            }
+        }
+    }
+
+    /**
+     * The values of {@link #maxPlane} for a float32 plane, separably: the maximum down each window's rows for
+     * every column ({@link PoolKernels#columnMax}, vectorised), then across each window's columns. Math.max is
+     * branch-free where the scan's compare mispredicts on about every other element of random data, and NaN
+     * wins in both. The one value the two can disagree on is a maximum of 0 (Math.max prefers +0, the scan keeps
+     * the first of -0 and +0), so those windows are scanned.
+     *
+     * @param x (N, C, H, W)
+     * @param y (N, C, OH, OW)
+     */
+    private static void maxValuesF32(float[] x, float[] y, int pl, int H, int W, int OH, int OW, Pool2dOptions o) {
+        int in = pl * H * W;
+        float[] rows = new float[W]; // (W) the column maxima of one output row's window rows
+        for (int oh = 0; oh < OH; oh++) {
+            int h0 = Math.max(oh * o.strideH() - o.padH(), 0);
+            int h1 = Math.min(oh * o.strideH() - o.padH() + o.kernelH(), H);
+            PoolKernels.columnMax(x, in + h0 * W, h1 - h0, W, rows);
+            for (int ow = 0; ow < OW; ow++) {
+                int w0 = Math.max(ow * o.strideW() - o.padW(), 0);
+                int w1 = Math.min(ow * o.strideW() - o.padW() + o.kernelW(), W);
+                float m = rows[w0];
+                for (int w = w0 + 1; w < w1; w++) {
+                    m = Math.max(m, rows[w]);
+                }
+                if (m == 0f) {
+                    m = x[in + firstMax(x, in, W, h0, h1, w0, w1, m)];
+                }
+                y[(pl * OH + oh) * OW + ow] = m;
+            }
+        }
+    }
+
+    /**
+     * The backward pass of {@link #maxValuesF32}: each window's maximum found again as the scan of
+     * {@link #maxPlane} finds it (the first element equal to the output, or the last NaN), then dx there += dy.
+     *
+     * @param x  (N, C, H, W)
+     * @param y  (N, C, OH, OW) the forward output
+     * @param g  (N, C, OH, OW) dy
+     * @param dx (N, C, H, W), accumulated into
+     */
+    private static void maxGradientF32(float[] x, float[] y, float[] g, float[] dx, int pl, int H, int W, int OH,
+                                       int OW, Pool2dOptions o) {
+        int in = pl * H * W;
+        for (int oh = 0; oh < OH; oh++) {
+            int h0 = Math.max(oh * o.strideH() - o.padH(), 0);
+            int h1 = Math.min(oh * o.strideH() - o.padH() + o.kernelH(), H);
+            for (int ow = 0; ow < OW; ow++) {
+                int w0 = Math.max(ow * o.strideW() - o.padW(), 0);
+                int w1 = Math.min(ow * o.strideW() - o.padW() + o.kernelW(), W);
+                int k = (pl * OH + oh) * OW + ow;
+                dx[in + firstMax(x, in, W, h0, h1, w0, w1, y[k])] += g[k];
+            }
+        }
+    }
+
+    /**
+     * Where the scan of {@link #maxPlane} puts a window's maximum m, as an index into the plane: the last NaN
+     * when m is NaN (NaN always wins), else the first element equal to m (strictly greater wins); the window's
+     * first element when none matches (an all -inf window).
+     */
+    private static int firstMax(float[] x, int in, int W, int h0, int h1, int w0, int w1, float m) {
+        if (m != m) {
+            int last = h0 * W + w0;
+            for (int h = h0; h < h1; h++) {
+                for (int w = w0; w < w1; w++) {
+                    float v = x[in + h * W + w];
+                    if (v != v) {
+                        last = h * W + w;
+                    }
+                }
+            }
+            return last;
+        }
+        for (int h = h0; h < h1; h++) {
+            for (int w = w0; w < w1; w++) {
+                if (x[in + h * W + w] == m) {
+                    return h * W + w;
+                }
+            }
+        }
+        return h0 * W + w0;
     }
 
     /** Average pooling with a square window, padding counted as zeros. */

@@ -37,6 +37,10 @@ public final class Reduce {
     private static Tensor compute(Kind kind, Tensor x, int[] axes) {
         int rank = x.dim();
         int[] shape = x.shapeRef();
+        if (kind == Kind.SUM && x.isDense() && axes.length > 0 && axes[axes.length - 1] == axes.length - 1
+                && axes.length < rank) {
+            return sumLeading(x, axes.length);
+        }
         int[] perm = new int[rank];
         int p = 0;
         int inner = 1;
@@ -82,6 +86,43 @@ public final class Reduce {
                 }
             }
             out.put(r, acc);
+        }
+        return out;
+    }
+
+    /**
+     * The sum over the first {@code lead} axes of a dense tensor (a bias gradient: (B, T, C) to (C)) without
+     * the transposing copy the general path makes: each output column accumulates its rows in ascending order
+     * in float64, the general path's order, so the result is the same to the bit.
+     *
+     * @param x (R, K) viewed flat: R = product of the leading axes, K = the rest
+     */
+    private static Tensor sumLeading(Tensor x, int lead) {
+        int[] shape = x.shapeRef();
+        int rows = 1;
+        for (int i = 0; i < lead; i++) {
+            rows *= shape[i];
+        }
+        int k = x.numel() / Math.max(rows, 1);
+        double[] acc = new double[k]; // (K)
+        if (x.dtype() == DType.F32) {
+            float[] v = x.rawF(); // (R, K)
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0, base = r * k; j < k; j++) {
+                    acc[j] += v[base + j];
+                }
+            }
+        } else {
+            double[] v = x.rawD(); // (R, K)
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0, base = r * k; j < k; j++) {
+                    acc[j] += v[base + j];
+                }
+            }
+        }
+        Tensor out = Tensor.empty(x.dtype(), keptShape(shape, java.util.stream.IntStream.range(0, lead).toArray()));
+        for (int j = 0; j < k; j++) {
+            out.put(j, acc[j]);
         }
         return out;
     }

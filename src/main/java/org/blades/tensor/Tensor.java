@@ -2,6 +2,8 @@ package org.blades.tensor;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.blades.kernels.ArrayKernels;
+import org.blades.kernels.Parallel;
 
 /**
  * An n-dimensional array of float32 or float64 with strides over a shared storage, and a slot on the
@@ -386,8 +388,15 @@ public final class Tensor {
             System.arraycopy(src.f, 0, f, 0, f.length);
             return;
         }
+        if (dtype == DType.F32 && src.dtype == DType.F32 && shape.length > 0) {
+            StridedLoop.copyF32(shape, f, strides, offset, src.f, sStrides, src.offset, false);
+            return;
+        }
         StridedLoop.forEach2(shape, strides, offset, sStrides, src.offset, (o, s) -> put(o, src.at(s)));
     }
+
+    /** Elements per parallel task of a dense float32 {@link #addInPlace}. */
+    private static final int ADD_CHUNK = 1 << 16;
 
     /** this += g, element by element (gradient accumulation). */
     public void addInPlace(Tensor g) {
@@ -397,11 +406,14 @@ public final class Tensor {
         }
         if (isDense() && g.isDense() && dtype == g.dtype) {
             if (dtype == DType.F32) {
-                float[] a = f;
-                float[] b = g.f;
-                for (int i = 0; i < a.length; i++) {
-                    a[i] += b[i];
-                }
+                float[] a = f; // (n)
+                float[] b = g.f; // (n)
+                // fixed chunks, each added by one thread: the same bits for any thread count
+                int chunks = (a.length + ADD_CHUNK - 1) / ADD_CHUNK;
+                Parallel.parallelFor(chunks, t -> {
+                    int lo = t * ADD_CHUNK;
+                    ArrayKernels.add(a, lo, b, lo, Math.min(ADD_CHUNK, a.length - lo));
+                });
             } else {
                 double[] a = d;
                 double[] b = g.d;
@@ -409,6 +421,10 @@ public final class Tensor {
                     a[i] += b[i];
                 }
             }
+            return;
+        }
+        if (dtype == DType.F32 && g.dtype == DType.F32 && shape.length > 0) {
+            StridedLoop.copyF32(shape, f, strides, offset, g.f, g.strides, g.offset, true);
             return;
         }
         StridedLoop.forEach2(shape, strides, offset, g.strides, g.offset, (o, s) -> put(o, at(o) + g.at(s)));

@@ -186,15 +186,22 @@ class GemmTest {
         }
     }
 
-    /** Every row-panel height the vector kernel sees: full, edge kernel (<= 8 rows) and the 9..13 gap. */
+    /**
+     * Every row-panel height the kernels see (full, the 8-row edge kernel, the 9..13 gap) against
+     * every kind of last column panel (one-vector kernel for <= L columns, padded, full).
+     */
     @Test
     void vectorPathEveryEdgeSize() {
         assumeTrue(VectorSupport.ENABLED, "Vector API not available: " + VectorSupport.describe());
         SplittableRandom rnd = new SplittableRandom(4);
+        int lanes = SgemmVector.NR / 2;
+        int[] widths = {1, lanes - 1, lanes, lanes + 1, SgemmVector.NR, SgemmVector.NR + lanes, 2 * SgemmVector.NR + 3};
         for (int m = 1; m <= 2 * SgemmVector.MR + 1; m++) {
-            int n = 1 + rnd.nextInt(2 * SgemmVector.NR + 2);
-            Problem p = Problem.random(rnd, rnd.nextBoolean(), rnd.nextBoolean(), m, n, 1 + rnd.nextInt(40), 1f, 1f);
-            assertClose(p, p.run(Path.VECTOR), p.oracle(), "SgemmVector.sgemm");
+            for (int n : widths) {
+                Problem p = Problem.random(rnd, rnd.nextBoolean(), rnd.nextBoolean(), m, n, 1 + rnd.nextInt(40), 1f,
+                        BETAS[rnd.nextInt(BETAS.length)]);
+                assertClose(p, p.run(Path.VECTOR), p.oracle(), "SgemmVector.sgemm");
+            }
         }
     }
 

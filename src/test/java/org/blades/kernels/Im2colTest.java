@@ -139,6 +139,53 @@ class Im2colTest {
         }
     }
 
+    /**
+     * The row-stride variants write (read) only their OH*OW columns of a wider matrix: image 1 of 3 side by
+     * side, ldCols = 3*P + 1, with random values in the other columns that must survive.
+     */
+    @Test
+    void stridedVariantsMatchScalarTwinsAndLeaveOtherColumnsAlone() {
+        SplittableRandom rng = new SplittableRandom(16);
+        for (ConvGeometry g : geometries()) {
+            int p = g.colCols();
+            int ld = 3 * p + 1;
+            int colsOff = 2 + p; // image 1's block
+            float[] x = randomFloats(rng, g.imageSize() + 1); // (C, H, W) at 1
+            float[] fast = randomFloats(rng, 2 + g.colRows() * ld); // (K, ld) at 2
+            float[] plain = fast.clone(); // (K, ld) at 2
+            float[] before = fast.clone(); // (K, ld) at 2
+            Im2col.im2col(x, 1, g, fast, colsOff, ld);
+            Im2colScalar.im2col(x, 1, g, plain, colsOff, ld);
+            assertSame("strided im2col " + g, fast, plain);
+            for (int r = 0; r < g.colRows(); r++) {
+                for (int j = 0; j < ld; j++) {
+                    int i = 2 + r * ld + j;
+                    if (j < p || j >= 2 * p) {
+                        assertThat(fast[i]).as("strided im2col %s wrote column %d of row %d", g, j, r)
+                                .isEqualTo(before[i]);
+                    }
+                }
+            }
+            float[] dxFast = randomFloats(rng, g.imageSize() + 3); // (C, H, W) at 3
+            float[] dxPlain = dxFast.clone(); // (C, H, W) at 3
+            Im2col.col2im(fast, colsOff, ld, g, dxFast, 3);
+            Im2colScalar.col2im(fast, colsOff, ld, g, dxPlain, 3);
+            assertSame("strided col2im " + g, dxFast, dxPlain);
+            float[] dxDense = java.util.Arrays.copyOf(dxPlain, dxPlain.length); // (C, H, W) at 3
+            float[] block = new float[g.colRows() * p]; // (K, P) image 1's block, compacted
+            for (int r = 0; r < g.colRows(); r++) {
+                System.arraycopy(fast, colsOff + r * ld, block, r * p, p);
+            }
+            java.util.Arrays.fill(dxDense, 0f);
+            java.util.Arrays.fill(dxPlain, 0f);
+            Im2col.col2im(block, 0, g, dxDense, 3);
+            Im2col.col2im(fast, colsOff, ld, g, dxPlain, 3);
+            assertSame("strided col2im vs compacted " + g, dxPlain, dxDense);
+        }
+        assertThatThrownBy(() -> Im2col.im2col(new float[27], 0, new ConvGeometry(1, 3, 3, 1, 1, 1, 1, 0, 0),
+                new float[27], 0, 8)).hasMessageContaining("row stride 8 < OH*OW = 9");
+    }
+
     /** col2im is the adjoint of im2col: <im2col(x), c> == <x, col2im(c)>. Pins the scalar twins themselves. */
     @Test
     void col2imIsTheAdjointOfIm2col() {

@@ -121,6 +121,121 @@ class BatchNormTest {
     }
 
     // ----------------------------------------------------------------------------------------------
+    // The fused batch norm + residual + ReLU primitive vs the composed chain
+
+    /** Values and gradients (x, weight, bias, residual) of relu(bn(x) [+ r]), fused or as the taped chain. */
+    private static double[][] reluRun(boolean fused, DType dtype, BatchNorm.Mode mode, boolean withResidual,
+                                      int... shape) {
+        int c = shape[1];
+        // centred near 0 so that the ReLU cuts about half the values
+        Tensor x = Tensor.randn(dtype, 411, shape).mul(2.0).add(0.1).requiresGrad(true);
+        Tensor w = Tensor.rand(dtype, 412, c).add(0.5).requiresGrad(true);
+        Tensor b = Tensor.randn(dtype, 413, c).mul(0.1).requiresGrad(true);
+        Tensor r = withResidual ? Tensor.randn(dtype, 414, shape).requiresGrad(true) : null;
+        BatchNorm.Params p = new BatchNorm.Params(w, b, Tensor.randn(dtype, 415, c).mul(0.1),
+                Tensor.rand(dtype, 416, c).add(0.5), 0.1, 1e-5);
+        Tensor y;
+        if (fused) {
+            y = BatchNorm.forwardRelu(x, p, mode, r);
+        } else {
+            Tensor z = BatchNorm.forward(x, p, mode);
+            y = Activation.relu(r == null ? z : z.add(r));
+        }
+        y.backward(Tensor.randn(dtype, 417, shape));
+        return new double[][] {y.toDoubleArray(), x.grad().toDoubleArray(), w.grad().toDoubleArray(),
+            b.grad().toDoubleArray(), r == null ? new double[0] : r.grad().toDoubleArray(),
+            p.runningMean().toDoubleArray(), p.runningVar().toDoubleArray()};
+    }
+
+    @TestFactory
+    List<DynamicTest> fusedReluMatchesComposedChain() {
+        record Variant(String name, BatchNorm.Mode mode, boolean residual, int[] shape) {
+        }
+        String[] names = {"out", "grad x", "grad weight", "grad bias", "grad residual", "running mean", "running var"};
+        return List.of(
+                new Variant("train, residual (N, C, H, W)", BatchNorm.Mode.TRAIN, true, new int[] {3, 4, 5, 7}),
+                new Variant("train, no residual (N, C, H, W)", BatchNorm.Mode.TRAIN, false, new int[] {3, 4, 5, 7}),
+                new Variant("train, residual (N, C)", BatchNorm.Mode.TRAIN, true, new int[] {9, 5}),
+                new Variant("eval, residual (N, C, H, W)", BatchNorm.Mode.EVAL, true, new int[] {2, 3, 4, 5}),
+                new Variant("eval, no residual (N, C)", BatchNorm.Mode.EVAL, false, new int[] {9, 5})
+        ).stream().flatMap(v -> java.util.stream.Stream.of(DType.F64, DType.F32).map(dtype ->
+                DynamicTest.dynamicTest(v.name + " " + dtype, () -> {
+                    double[][] f = reluRun(true, dtype, v.mode, v.residual, v.shape);
+                    double[][] r = reluRun(false, dtype, v.mode, v.residual, v.shape);
+                    // float64: one derivative rule against the chain's three, summation order aside. float32:
+                    // the forward values are the chain's bit for bit; gradients sum M <= 105 terms in float32.
+                    Tolerance tol = dtype == DType.F64 ? F64 : Tolerance.F32;
+                    for (int i = 0; i < names.length; i++) {
+                        int[] shape = i == 0 || i == 1 || i == 4 ? v.shape : new int[] {v.shape[1]};
+                        if (i == 4 && !v.residual) {
+                            continue;
+                        }
+                        Tolerance t = i == 0 && dtype == DType.F32 ? Tolerance.EXACT : tol;
+                        TensorCompare.assertClose(names[i], f[i], r[i], shape, t);
+                    }
+                }))).toList();
+    }
+
+    /** relu(bn_p(x) + bn_q(s)): values and gradients of x, s and both layers' parameters, fused or chained. */
+    private static double[][] projectionRun(boolean fused, DType dtype, BatchNorm.Mode mode, int... shape) {
+        int c = shape[1];
+        Tensor x = Tensor.randn(dtype, 421, shape).mul(2.0).add(0.1).requiresGrad(true);
+        Tensor sc = Tensor.randn(dtype, 422, shape).mul(0.7).sub(0.3).requiresGrad(true);
+        BatchNorm.Params p = new BatchNorm.Params(Tensor.rand(dtype, 423, c).add(0.5).requiresGrad(true),
+                Tensor.randn(dtype, 424, c).mul(0.1).requiresGrad(true), Tensor.randn(dtype, 425, c).mul(0.1),
+                Tensor.rand(dtype, 426, c).add(0.5), 0.1, 1e-5);
+        BatchNorm.Params q = new BatchNorm.Params(Tensor.rand(dtype, 427, c).add(0.5).requiresGrad(true),
+                Tensor.randn(dtype, 428, c).mul(0.1).requiresGrad(true), Tensor.randn(dtype, 429, c).mul(0.1),
+                Tensor.rand(dtype, 430, c).add(0.5), 0.1, 1e-5);
+        Tensor y = fused
+                ? BatchNorm.forwardAddRelu(x, p, sc, q, mode)
+                : Activation.relu(BatchNorm.forward(x, p, mode).add(BatchNorm.forward(sc, q, mode)));
+        y.backward(Tensor.randn(dtype, 431, shape));
+        return new double[][] {y.toDoubleArray(), x.grad().toDoubleArray(), sc.grad().toDoubleArray(),
+            p.weight().grad().toDoubleArray(), p.bias().grad().toDoubleArray(), q.weight().grad().toDoubleArray(),
+            q.bias().grad().toDoubleArray(), p.runningVar().toDoubleArray(), q.runningMean().toDoubleArray()};
+    }
+
+    @TestFactory
+    List<DynamicTest> fusedProjectionEndMatchesComposedChain() {
+        String[] names = {"out", "grad x", "grad shortcut", "grad weight", "grad bias", "grad shortcut weight",
+            "grad shortcut bias", "running var", "shortcut running mean"};
+        int[] shape = {3, 4, 5, 7};
+        return List.of(BatchNorm.Mode.TRAIN, BatchNorm.Mode.EVAL).stream().flatMap(mode ->
+                java.util.stream.Stream.of(DType.F64, DType.F32).map(dtype ->
+                        DynamicTest.dynamicTest(mode + " " + dtype, () -> {
+                            double[][] f = projectionRun(true, dtype, mode, shape);
+                            double[][] r = projectionRun(false, dtype, mode, shape);
+                            Tolerance tol = dtype == DType.F64 ? F64 : Tolerance.F32;
+                            for (int i = 0; i < names.length; i++) {
+                                int[] sh = i < 3 ? shape : new int[] {shape[1]};
+                                Tolerance t = i == 0 && dtype == DType.F32 ? Tolerance.EXACT : tol;
+                                TensorCompare.assertClose(names[i], f[i], r[i], sh, t);
+                            }
+                        }))).toList();
+    }
+
+    @Test
+    void fusedProjectionEndChecksEverythingBeforeUpdatingStatistics() {
+        BatchNorm.Params p = BatchNorm.Params.init(DType.F32, 3);
+        BatchNorm.Params q = BatchNorm.Params.init(DType.F32, 3);
+        assertThatThrownBy(() -> BatchNorm.forwardAddRelu(Tensor.randn(DType.F32, 1, 2, 3, 4, 4), p,
+                Tensor.zeros(DType.F32, 2, 3, 4, 5), q, BatchNorm.Mode.TRAIN))
+                .hasMessageContaining("shortcut float32(2, 3, 4, 5) must have the shape of the input float32(2, 3, 4, 4)");
+        assertThat(p.runningMean().toDoubleArray()).containsOnly(0.0);
+        assertThat(q.runningVar().toDoubleArray()).containsOnly(1.0);
+    }
+
+    @Test
+    void fusedReluRejectsAResidualOfAnotherShape() {
+        BatchNorm.Params p = BatchNorm.Params.init(DType.F32, 3);
+        assertThatThrownBy(() -> BatchNorm.forwardRelu(Tensor.zeros(DType.F32, 2, 3, 4, 4), p, BatchNorm.Mode.TRAIN,
+                Tensor.zeros(DType.F32, 2, 3, 4, 5)))
+                .hasMessageContaining("batch_norm_add_relu_train: residual float32(2, 3, 4, 5) must have the shape")
+                .hasMessageContaining("float32(2, 3, 4, 4)");
+    }
+
+    // ----------------------------------------------------------------------------------------------
     // Running statistics
 
     @Test
@@ -171,10 +286,12 @@ class BatchNormTest {
         Parallel.setThreads(threads);
         Tensor x = Tensor.randn(DType.F32, 501, 4, 16, 24, 24).requiresGrad(true);
         BatchNorm.Params p = BatchNorm.Params.init(DType.F32, 16);
+        Tensor r = Tensor.randn(DType.F32, 503, 4, 16, 24, 24).requiresGrad(true);
         Tensor y = BatchNorm.forward(x, p, BatchNorm.Mode.TRAIN);
-        y.backward(Tensor.randn(DType.F32, 502, y.shape()));
-        return new double[][] {y.toDoubleArray(), x.grad().toDoubleArray(), p.weight().grad().toDoubleArray(),
-            p.runningVar().toDoubleArray()};
+        Tensor z = BatchNorm.forwardRelu(y, BatchNorm.Params.init(DType.F32, 16), BatchNorm.Mode.TRAIN, r);
+        z.backward(Tensor.randn(DType.F32, 502, y.shape()));
+        return new double[][] {z.toDoubleArray(), x.grad().toDoubleArray(), p.weight().grad().toDoubleArray(),
+            p.runningVar().toDoubleArray(), r.grad().toDoubleArray()};
     }
 
     // ----------------------------------------------------------------------------------------------

@@ -222,6 +222,39 @@ class PoolTest {
         assertThat(y[3]).isNotNaN();
     }
 
+    /**
+     * The float32 kernel against its twin, the dtype-generic scan that float64 runs, on values with ties,
+     * -inf, NaN and windows hanging over the padding: same outputs, same argmax (seen through the gradient).
+     */
+    @Test
+    void maxPoolFloat32KernelMatchesTheGenericScan() {
+        double[] v = Tensor.randn(DType.F64, 7, 2, 3, 9, 8).toDoubleArray(); // (N, C, H, W)
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i % 7 == 0 ? Math.rint(v[i]) : (float) v[i]; // float32 values; ties among the rounded ones
+        }
+        v[5] = Double.NaN;
+        v[40] = Double.NaN;
+        v[41] = Double.NaN;
+        v[90] = Double.NEGATIVE_INFINITY;
+        for (int i = 200; i < 218; i++) {
+            v[i] = Double.NEGATIVE_INFINITY;
+        }
+        Tensor x64 = Tensor.of(v.clone(), 2, 3, 9, 8).requiresGrad(true);
+        Tensor x32 = Tensor.of(v.clone(), 2, 3, 9, 8).to(DType.F32).detach().requiresGrad(true);
+        Pool2dOptions o = Pool2dOptions.of(3, 2, 1);
+        Tensor y64 = Pool.maxPool2d(x64, o);
+        Tensor y32 = Pool.maxPool2d(x32, o);
+        assertThat(y32.toDoubleArray()).containsExactly(y64.toDoubleArray());
+        double[] g = Tensor.randn(DType.F64, 8, y64.shape()).toDoubleArray(); // (N, C, OH, OW)
+        for (int i = 0; i < g.length; i++) {
+            g[i] = Math.rint(8 * g[i]); // small integers: float32 sums of them are exact
+        }
+        Tensor gout = Tensor.of(g, y64.shape());
+        y64.backward(gout);
+        y32.backward(gout.to(DType.F32));
+        assertThat(x32.grad().toDoubleArray()).containsExactly(x64.grad().toDoubleArray());
+    }
+
     @Test
     void globalAvgPoolIsTheMeanOverHeightAndWidth() {
         Tensor x = Tensor.randn(DType.F64, 6, 2, 3, 4, 5).requiresGrad(true);

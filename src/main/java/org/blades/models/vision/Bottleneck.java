@@ -4,7 +4,6 @@ import org.blades.nn.BatchNorm2d;
 import org.blades.nn.Conv2d;
 import org.blades.nn.ConvBatchNorm;
 import org.blades.nn.Module;
-import org.blades.tensor.Activation;
 import org.blades.tensor.Conv;
 import org.blades.tensor.Conv2dOptions;
 import org.blades.tensor.DType;
@@ -41,16 +40,22 @@ public final class Bottleneck extends Module {
                 : null;
     }
 
-    /** x (N, C, H, W) → (N, 4P, OH, OW). */
+    /** x (N, C, H, W) → relu(bn3(conv3(...)) + shortcut(x)), (N, 4P, OH, OW). */
     public Tensor forward(Tensor x) {
         Tensor out = ConvBatchNorm.forward(conv1, bn1, x, Conv.Epilogue.RELU); // (N, P, H, W)
         out = ConvBatchNorm.forward(conv2, bn2, out, Conv.Epilogue.RELU); // (N, P, OH, OW)
-        out = ConvBatchNorm.forward(conv3, bn3, out, Conv.Epilogue.NONE); // (N, 4P, OH, OW)
-        Tensor identity = downsample == null ? x : downsample.forward(x); // (N, 4P, OH, OW)
-        return Activation.relu(out.add(identity)); // (N, 4P, OH, OW)
+        // The shortcut's add and the final ReLU run inside conv3's batch norm (one primitive, see ConvBatchNorm);
+        // a projection shortcut's batch norm too, so its normalised tensor is never stored.
+        if (downsample == null) {
+            return ConvBatchNorm.forward(conv3, bn3, out, Conv.Epilogue.RELU, x); // (N, 4P, OH, OW)
+        }
+        return ConvBatchNorm.forwardWithProjection(conv3, bn3, out, downsample.conv, downsample.bn, x);
     }
 
-    /** torchvision's {@code nn.Sequential(conv1x1(C, 4P, stride), BatchNorm2d(4P))}: children "0" and "1". */
+    /**
+     * torchvision's {@code nn.Sequential(conv1x1(C, 4P, stride), BatchNorm2d(4P))}: children "0" and "1"; the
+     * block runs the two itself (see {@link ConvBatchNorm#forwardWithProjection}).
+     */
     static final class Downsample extends Module {
         private final Conv2d conv;
         private final BatchNorm2d bn;
@@ -58,11 +63,6 @@ public final class Bottleneck extends Module {
         Downsample(DType dtype, int inChannels, int outChannels, int stride) {
             conv = child("0", new Conv2d(dtype, inChannels, outChannels, 1, Conv2dOptions.of(stride, 0), false));
             bn = child("1", new BatchNorm2d(dtype, outChannels));
-        }
-
-        /** x (N, C, H, W) → (N, 4P, OH, OW). */
-        Tensor forward(Tensor x) {
-            return ConvBatchNorm.forward(conv, bn, x, Conv.Epilogue.NONE);
         }
     }
 }
