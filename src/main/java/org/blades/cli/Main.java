@@ -8,6 +8,7 @@ import org.blades.bench.BilevelBench;
 import org.blades.bench.GemmBench;
 import org.blades.bench.GmmBench;
 import org.blades.bench.LoaderBench;
+import org.blades.bench.OpenClBench;
 import org.blades.kernels.VectorSupport;
 
 /**
@@ -46,7 +47,7 @@ public final class Main {
                 ScanCommand::run));
         c.put("evaluate", new Command("metrics, curves and an HTML report per generator: evaluate --real P --fake N=P",
                 EvaluateCommand::run));
-        c.put("bench", new Command("run a benchmark: bench gemm|loader|gmm|bilevel", Main::bench));
+        c.put("bench", new Command("run a benchmark: bench gemm|loader|gmm|bilevel|opencl", Main::bench));
         c.put("gradcheck", new Command("check every op's gradient against central differences in float64",
                 GradCheckCommand::run));
         return c;
@@ -91,7 +92,7 @@ public final class Main {
 
     private static int bench(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help")) {
-            (args.length == 0 ? err : out).println("usage: blades bench gemm|loader|gmm|bilevel [options]\n"
+            (args.length == 0 ? err : out).println("usage: blades bench gemm|loader|gmm|bilevel|opencl [options]\n"
                     + "  gemm    SGEMM GFLOP/s at 256^3, 1024^3, 2048^3 and ResNet-50's convolution shapes\n"
                     + "          [--threads N]; last line: RESULT gemm_1024_gflops=<value>\n"
                     + "  loader  decoded+augmented images/s at 224 px [--dir DIR --workers N --samples N];\n"
@@ -99,7 +100,9 @@ public final class Main {
                     + "  gmm     10-component full-covariance EM on 25,000 x 768 against scikit-learn's time;\n"
                     + "          last line: RESULT gmm_fit_ratio_vs_sklearn=<value>\n"
                     + "  bilevel cost of one bi-level step against a plain weighted-loss step [--preset tiny|paper];\n"
-                    + "          last line: RESULT bilevel_step_ratio=<value>");
+                    + "          last line: RESULT bilevel_step_ratio=<value>\n"
+                    + "  opencl  GFLOP/s per OpenCL kernel on the first (or --device opencl:N) device;\n"
+                    + "          last line: RESULT opencl_sgemm_1024_gflops=<value>");
             return args.length == 0 ? 2 : 0;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -108,8 +111,9 @@ public final class Main {
             case "loader" -> LoaderBench.run(rest, out);
             case "gmm" -> GmmBench.run(rest, out);
             case "bilevel" -> BilevelBench.run(rest, out);
+            case "opencl" -> OpenClBench.run(rest, out);
             default -> throw new UsageException("unknown benchmark '" + args[0]
-                    + "' (benchmarks: gemm, loader, gmm, bilevel)");
+                    + "' (benchmarks: gemm, loader, gmm, bilevel, opencl)");
         };
     }
 }
