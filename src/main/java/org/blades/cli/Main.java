@@ -9,6 +9,8 @@ import org.blades.bench.GemmBench;
 import org.blades.bench.GmmBench;
 import org.blades.bench.LoaderBench;
 import org.blades.bench.OpenClBench;
+import org.blades.bench.ResNetBench;
+import org.blades.bench.TextBench;
 import org.blades.kernels.VectorSupport;
 
 /**
@@ -47,7 +49,7 @@ public final class Main {
                 ScanCommand::run));
         c.put("evaluate", new Command("metrics, curves and an HTML report per generator: evaluate --real P --fake N=P",
                 EvaluateCommand::run));
-        c.put("bench", new Command("run a benchmark: bench gemm|loader|gmm|bilevel|opencl", Main::bench));
+        c.put("bench", new Command("run a benchmark: bench gemm|loader|gmm|bilevel|opencl|resnet50|text", Main::bench));
         c.put("gradcheck", new Command("check every op's gradient against central differences in float64",
                 GradCheckCommand::run));
         return c;
@@ -92,7 +94,7 @@ public final class Main {
 
     private static int bench(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help")) {
-            (args.length == 0 ? err : out).println("usage: blades bench gemm|loader|gmm|bilevel|opencl [options]\n"
+            (args.length == 0 ? err : out).println("usage: blades bench gemm|loader|gmm|bilevel|opencl|resnet50|text [options]\n"
                     + "  gemm    SGEMM GFLOP/s at 256^3, 1024^3, 2048^3 and ResNet-50's convolution shapes\n"
                     + "          [--threads N]; last line: RESULT gemm_1024_gflops=<value>\n"
                     + "  loader  decoded+augmented images/s at 224 px [--dir DIR --workers N --samples N];\n"
@@ -102,7 +104,11 @@ public final class Main {
                     + "  bilevel cost of one bi-level step against a plain weighted-loss step [--preset tiny|paper];\n"
                     + "          last line: RESULT bilevel_step_ratio=<value>\n"
                     + "  opencl  GFLOP/s per OpenCL kernel on the first (or --device opencl:N) device;\n"
-                    + "          last line: RESULT opencl_sgemm_1024_gflops=<value>");
+                    + "          last line: RESULT opencl_sgemm_1024_gflops=<value>\n"
+                    + "  resnet50 ResNet-50 inference (batch 1, 8) and training (batch 8) ms/image [--memory];\n"
+                    + "          last line: RESULT resnet50_infer_b1_ms=<v> resnet50_train_b8_ms=<v>\n"
+                    + "  text    clip-rn50 text forward+backward on the 50 prompts;\n"
+                    + "          last line: RESULT clip_text_fwd_bwd_ms=<value>");
             return args.length == 0 ? 2 : 0;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -112,8 +118,10 @@ public final class Main {
             case "gmm" -> GmmBench.run(rest, out);
             case "bilevel" -> BilevelBench.run(rest, out);
             case "opencl" -> OpenClBench.run(rest, out);
+            case "resnet50" -> ResNetBench.run(rest, out);
+            case "text" -> TextBench.run(rest, out);
             default -> throw new UsageException("unknown benchmark '" + args[0]
-                    + "' (benchmarks: gemm, loader, gmm, bilevel, opencl)");
+                    + "' (benchmarks: gemm, loader, gmm, bilevel, opencl, resnet50, text)");
         };
     }
 }
