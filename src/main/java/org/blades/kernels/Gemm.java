@@ -52,6 +52,76 @@ public final class Gemm {
     }
 
     /**
+     * Packs {@code alpha * op(A)} (M, K) once for several {@link #sgemm(PackedMatrix, boolean, int, float[], int,
+     * int, float, float[], int, int)} calls that share it.
+     *
+     * @param A (M, K) at offA with row stride lda, or (K, M) when transA
+     */
+    public static PackedMatrix packA(boolean transA, int M, int K, float alpha, float[] A, int offA, int lda) {
+        return packA(transA, M, K, alpha, A, offA, lda, null);
+    }
+
+    /** Floats {@link #packA} needs for an (M, K) operand: a workspace at least this long is used in place. */
+    public static int packedSize(int M, int K) {
+        return VectorSupport.ENABLED ? SgemmVector.packedSize(M, K) : M * K;
+    }
+
+    /**
+     * {@link #packA} into {@code workspace} when it holds at least {@link #packedSize} floats (else into a new
+     * array): the result is valid until the workspace is next written, which is the caller's to ensure.
+     */
+    public static PackedMatrix packA(boolean transA, int M, int K, float alpha, float[] A, int offA, int lda,
+                                     float[] workspace) {
+        checkMatrix("packA: op(A) " + M + "x" + K + (transA ? " (A stored transposed)" : ""), "A", "lda",
+                transA ? K : M, transA ? M : K, A.length, offA, lda);
+        if (M < 0 || K < 0) {
+            throw new IllegalArgumentException("packA: dimensions must be >= 0, got " + M + "x" + K);
+        }
+        if (VectorSupport.ENABLED) {
+            return new PackedMatrix(M, K, alpha, SgemmVector.packA(transA, M, K, alpha, A, offA, lda, workspace),
+                    true);
+        }
+        float[] rows = workspace != null && workspace.length >= M * K ? workspace : new float[M * K]; // (M, K): the products sgemmBlocked forms, alpha * a, so results agree
+        for (int i = 0; i < M; i++) {
+            for (int k = 0; k < K; k++) {
+                rows[i * K + k] = alpha * (transA ? A[offA + k * lda + i] : A[offA + i * lda + k]);
+            }
+        }
+        return new PackedMatrix(M, K, alpha, rows, false);
+    }
+
+    /**
+     * C = A * op(B) + beta * C with A packed by {@link #packA} (alpha included): bit-identical to {@link #sgemm}
+     * with the unpacked operand.
+     *
+     * @param B (K, N) at offB with row stride ldb, or (N, K) when transB
+     * @param C (M, N) at offC with row stride ldc
+     */
+    public static void sgemm(PackedMatrix a, boolean transB, int N, float[] B, int offB, int ldb,
+                             float beta, float[] C, int offC, int ldc) {
+        int M = a.rows;
+        int K = a.depth;
+        if (a.vectorLayout != VectorSupport.ENABLED) {
+            throw new IllegalStateException("sgemm: packed operand " + M + "x" + K + " was packed for the "
+                    + (a.vectorLayout ? "Vector API" : "scalar") + " path");
+        }
+        // alpha 0: the unpacked GEMMs skip the product (NaN in B does not reach C), so these must too
+        float scale = a.alpha == 0f ? 0f : 1f;
+        if (!a.vectorLayout) {
+            sgemmBlocked(false, transB, M, N, K, scale, a.data, 0, Math.max(1, K), B, offB, ldb, beta, C, offC, ldc);
+            return;
+        }
+        checkArgs("sgemm", false, transB, M, N, K, M * K, 0, Math.max(1, K), B.length, offB, ldb, C.length, offC,
+                ldc);
+        if (scale == 0f) {
+            SgemmVector.sgemm(false, transB, M, N, K, 0f, new float[M * K], 0, Math.max(1, K), B, offB, ldb, beta,
+                    C, offC, ldc);
+            return;
+        }
+        SgemmVector.sgemmPacked(a.data, M, K, transB, N, B, offB, ldb, beta, C, offC, ldc);
+    }
+
+    /**
      * C = alpha * op(A) * op(B) + beta * C in double precision, on the Vector API when enabled.
      *
      * @param A (M, K) at offA with row stride lda, or (K, M) when transA

@@ -83,6 +83,16 @@ public final class Parallel {
         old.shutdown();
     }
 
+    /**
+     * Whether a {@link #parallelFor} called now would run inline because the pool is taken (by the
+     * caller's own enclosing parallelFor, or by another thread). Kernels plan their work for one thread
+     * then: splitting it into tasks for threads that cannot help only repeats per-task work.
+     */
+    public static boolean poolBusy() {
+        Pool p = pool;
+        return p.threads == 1 || p.busy.get();
+    }
+
     /** Runs body(t) for t in [0, n); inline when n <= 1, T == 1 or the pool is busy. */
     public static void parallelFor(int n, IntConsumer body) {
         if (n < 0) {

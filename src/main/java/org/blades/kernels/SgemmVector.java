@@ -68,10 +68,12 @@ public final class SgemmVector {
     static final int TASK_COL_PANELS = 16;
     /** B panels packed per task of the shared packing phase. */
     private static final int PACK_GRAIN = 8;
+    /** A panels packed per task of a shared or whole-matrix packing phase (about as many floats as B's). */
+    private static final int A_PACK_GRAIN = PACK_GRAIN * NR / MR;
 
-    /** Per thread: {A block, task-local B slice, one C tile, shared B block}, grown on demand. */
+    /** Per thread: {A block, task-local B slice, one C tile, shared B block, shared A block}, grown on demand. */
     private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(
-            () -> new float[][] {new float[0], new float[0], new float[MR * NR], new float[0]});
+            () -> new float[][] {new float[0], new float[0], new float[MR * NR], new float[0], new float[0]});
 
     private SgemmVector() {}
 
@@ -99,10 +101,70 @@ public final class SgemmVector {
             scale(beta, C, offC, ldc, 0, M, 0, N);
             return;
         }
-        boolean parallel = Parallel.threads() > 1 && 2L * M * N * K >= Gemm.PARALLEL_MIN_FLOPS;
+        run(new Call(transA, transB, M, N, K, alpha, A, offA, lda, null, B, offB, ldb, beta, C, offC, ldc));
+    }
+
+    /**
+     * C = op(A) * op(B) + beta * C with op(A) packed beforehand by {@link #packA}: the same floats in the same
+     * order as {@link #sgemm} on the unpacked matrix, so the results are bit-identical.
+     *
+     * @param packedA alpha * op(A), (M, K), in {@link #packA}'s layout
+     * @param B       (K, N) at offB with row stride ldb, or (N, K) when transB
+     * @param C       (M, N) at offC with row stride ldc
+     */
+    static void sgemmPacked(float[] packedA, int M, int K, boolean transB, int N,
+                            float[] B, int offB, int ldb, float beta, float[] C, int offC, int ldc) {
+        if (M == 0 || N == 0) {
+            return;
+        }
+        if (K == 0) {
+            scale(beta, C, offC, ldc, 0, M, 0, N);
+            return;
+        }
+        run(new Call(false, transB, M, N, K, 1f, null, 0, 0, packedA, B, offB, ldb, beta, C, offC, ldc));
+    }
+
+    /** Floats of a packed (M, K) matrix: every K slice holds all row panels at full height. */
+    static int packedSize(int M, int K) {
+        return ceilDiv(K, KC) * ceilDiv(M, MR) * MR * A_STRIDE;
+    }
+
+    /**
+     * Packs alpha * op(A) (M, K) once for several {@link #sgemmPacked} calls: K slice s, row panel p at
+     * {@code (s * mPanels + p) * MR * A_STRIDE}, the layout {@code Call.packA} builds slice by slice. Parallel
+     * over (slice, panel) pairs.
+     *
+     * @param A         (M, K) at offA with row stride lda, or (K, M) when transA
+     * @param workspace used when it holds {@link #packedSize} floats, else a new array is
+     * @return (ceil(K / KC), mPanels, MR, A_STRIDE)
+     */
+    static float[] packA(boolean transA, int M, int K, float alpha, float[] A, int offA, int lda, float[] workspace) {
+        int mPanels = ceilDiv(M, MR);
+        int slices = ceilDiv(K, KC);
+        int size = packedSize(M, K);
+        float[] packed = workspace != null && workspace.length >= size ? workspace : new float[size]; // (slices, mPanels, MR, A_STRIDE)
+        int[] gather = transA ? strides(lda) : null;
+        int grain = A_PACK_GRAIN;
+        int chunks = ceilDiv(mPanels, grain);
+        boolean parallel = Parallel.threads() > 1 && !Parallel.poolBusy() && (long) M * K >= Gemm.PARALLEL_MIN_FLOPS / 8;
+        run(slices * chunks, parallel, t -> {
+            int s = t / chunks;
+            int pa = (t % chunks) * grain;
+            int pb = Math.min(mPanels, pa + grain);
+            packPanels(transA, M, alpha, A, offA, lda, gather, packed, (s * mPanels + pa) * MR * A_STRIDE, pa, pb,
+                    s * KC, Math.min(KC, K - s * KC));
+        });
+        return packed;
+    }
+
+    /** Runs one call, block of op(B) by block, each block's task grid in parallel when worthwhile. */
+    private static void run(Call call) {
+        boolean parallel = Parallel.threads() > 1 && !Parallel.poolBusy()
+                && 2L * call.M * call.N * call.K >= Gemm.PARALLEL_MIN_FLOPS;
         int threads = parallel ? Parallel.threads() : 1;
-        Call call = new Call(transA, transB, M, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
         // equal column blocks (whole panels) rather than full ones plus a sliver
+        int N = call.N;
+        int K = call.K;
         int nbSize = roundUp(ceilDiv(N, ceilDiv(N, NB)), NR);
         for (int n0 = 0; n0 < N; n0 += nbSize) {
             for (int k0 = 0; k0 < K; k0 += KB) {
@@ -117,7 +179,70 @@ public final class SgemmVector {
                     run(packTasks, parallel, t -> call.packSharedB(t * PACK_GRAIN,
                             Math.min(call.nPanels, (t + 1) * PACK_GRAIN)));
                 }
+                if (call.sharedA) {
+                    float[][] ws = WORKSPACE.get();
+                    int size = ceilDiv(call.kb, KC) * call.mPanels * MR * A_STRIDE;
+                    if (ws[4].length < size) {
+                        ws[4] = new float[size];
+                    }
+                    call.aShared = ws[4];
+                    int chunks = ceilDiv(call.mPanels, A_PACK_GRAIN);
+                    run(ceilDiv(call.kb, KC) * chunks, parallel, t -> call.packSharedA(t / chunks,
+                            (t % chunks) * A_PACK_GRAIN, Math.min(call.mPanels, (t % chunks + 1) * A_PACK_GRAIN)));
+                }
                 run(call.rowChunks * call.colChunks, parallel, call::compute);
+            }
+        }
+    }
+
+    private static int[] strides(int ld) {
+        int[] map = new int[L];
+        for (int j = 0; j < L; j++) {
+            map[j] = j * ld;
+        }
+        return map;
+    }
+
+    /**
+     * Packs alpha * op(A) rows of panels [pa, pb), columns [kStart, kStart + kc), panel p at
+     * {@code base + (p - pa) * MR * A_STRIDE}, each (MR, A_STRIDE) with zero rows below a short last panel.
+     *
+     * @param A      (M, K) at offA with row stride lda, or (K, M) when transA
+     * @param gather {0, lda, 2 lda, ..} when transA, else null
+     */
+    private static void packPanels(boolean transA, int M, float alpha, float[] A, int offA, int lda, int[] gather,
+                                   float[] ap, int base, int pa, int pb, int kStart, int kc) {
+        for (int p = pa; p < pb; p++) {
+            int rows = Math.min(MR, M - p * MR);
+            int height = rows > MR_EDGE ? MR : MR_EDGE;
+            int dst = base + (p - pa) * MR * A_STRIDE; // row 0 of the panel
+            for (int i = 0; i < rows; i++) {
+                int d = dst + i * A_STRIDE;
+                int row = p * MR + i;
+                if (transA) {
+                    // op(A)(row, k) = A[k * lda + row]: a strided column of the stored A
+                    int src = offA + kStart * lda + row;
+                    int k = 0;
+                    for (; k <= kc - L; k += L) {
+                        FloatVector.fromArray(S, A, src + k * lda, gather, 0).mul(alpha).intoArray(ap, d + k);
+                    }
+                    for (; k < kc; k++) {
+                        ap[d + k] = alpha * A[src + k * lda];
+                    }
+                } else {
+                    int src = offA + row * lda + kStart;
+                    int k = 0;
+                    for (; k <= kc - L; k += L) {
+                        FloatVector.fromArray(S, A, src + k).mul(alpha).intoArray(ap, d + k);
+                    }
+                    for (; k < kc; k++) {
+                        ap[d + k] = alpha * A[src + k];
+                    }
+                }
+            }
+            // the kernel reads all `height` rows; padding rows must hold finite values
+            for (int i = rows; i < height; i++) {
+                Arrays.fill(ap, dst + i * A_STRIDE, dst + i * A_STRIDE + kc, 0f);
             }
         }
     }
@@ -155,11 +280,14 @@ public final class SgemmVector {
         final boolean transA;
         final boolean transB;
         final int M;
+        final int N;
         final int K;
         final float alpha;
         final float[] A;
         final int offA;
         final int lda;
+        /** alpha * op(A) packed whole by {@link #packA}, or null: then each task packs its rows per K slice. */
+        final float[] packedA; // (slices, mPanels, MR, A_STRIDE)
         final float[] B;
         final int offB;
         final int ldb;
@@ -185,17 +313,23 @@ public final class SgemmVector {
         boolean sharedB;
         /** Slice s (k from k0 + s*KC), panel q at s * KC * nPad + q * NR * kc, then (kc, NR). */
         float[] bShared; // (kb, nPad) regrouped into (kc, NR) panels
+        /** The block's op(A) columns packed once for all column chunks (else each task packs its rows per chunk). */
+        boolean sharedA;
+        /** Slice s (k from k0 + s*KC), panel p at (s * mPanels + p) * MR * A_STRIDE, as packedA. */
+        float[] aShared; // (ceil(kb / KC), mPanels, MR, A_STRIDE)
 
-        Call(boolean transA, boolean transB, int M, int K, float alpha, float[] A, int offA, int lda,
-             float[] B, int offB, int ldb, float beta, float[] C, int offC, int ldc) {
+        Call(boolean transA, boolean transB, int M, int N, int K, float alpha, float[] A, int offA, int lda,
+             float[] packedA, float[] B, int offB, int ldb, float beta, float[] C, int offC, int ldc) {
             this.transA = transA;
             this.transB = transB;
             this.M = M;
+            this.N = N;
             this.K = K;
             this.alpha = alpha;
             this.A = A;
             this.offA = offA;
             this.lda = lda;
+            this.packedA = packedA;
             this.B = B;
             this.offB = offB;
             this.ldb = ldb;
@@ -206,16 +340,8 @@ public final class SgemmVector {
             this.mPanels = ceilDiv(M, MR);
             // Transposed operands are packed with gathers (vgatherdps): twice the speed of a scalar
             // transpose here, which matters for conv's weight gradient (op(B) = cols^T).
-            this.aGather = transA ? strides(lda) : null;
+            this.aGather = transA && packedA == null ? strides(lda) : null;
             this.bGather = transB ? strides(ldb) : null;
-        }
-
-        private static int[] strides(int ld) {
-            int[] map = new int[L];
-            for (int j = 0; j < L; j++) {
-                map[j] = j * ld;
-            }
-            return map;
         }
 
         /** Selects block (n0, nb, k0, kb) of op(B) and plans its task grid. */
@@ -229,7 +355,7 @@ public final class SgemmVector {
             // the call), columns first: a narrower task repacks less than a shorter one.
             int rp = TASK_ROW_PANELS;
             int cp = TASK_COL_PANELS;
-            while (ceilDiv(mPanels, rp) * ceilDiv(nPanels, cp) < 4 * threads) {
+            while (threads > 1 && ceilDiv(mPanels, rp) * ceilDiv(nPanels, cp) < 4 * threads) {
                 if (cp > 4 && nPanels > ceilDiv(cp, 2)) {
                     cp = ceilDiv(cp, 2);
                 } else if (rp > 2 && mPanels > ceilDiv(rp, 2)) {
@@ -244,6 +370,14 @@ public final class SgemmVector {
             rowChunks = ceilDiv(mPanels, rowPanelsPerTask);
             colChunks = ceilDiv(nPanels, colPanelsPerTask);
             sharedB = rowChunks > 1;
+            sharedA = packedA == null && colChunks > 1;
+        }
+
+        /** Shared packing phase of op(A): slice s of the block, row panels [pa, pb). */
+        void packSharedA(int s, int pa, int pb) {
+            int kStart = k0 + s * KC;
+            packPanels(transA, M, alpha, A, offA, lda, aGather, aShared, (s * mPanels + pa) * MR * A_STRIDE, pa, pb,
+                    kStart, Math.min(KC, k0 + kb - kStart));
         }
 
         /** Shared packing phase: B panels [q0, q1) of the block, all its K slices. */
@@ -262,13 +396,13 @@ public final class SgemmVector {
             int qa = (t % colChunks) * colPanelsPerTask;
             int qb = Math.min(nPanels, qa + colPanelsPerTask);
             float[][] ws = WORKSPACE.get();
-            if (ws[0].length < (pb - pa) * MR * A_STRIDE) {
+            if (packedA == null && !sharedA && ws[0].length < (pb - pa) * MR * A_STRIDE) {
                 ws[0] = new float[rowPanelsPerTask * MR * A_STRIDE];
             }
             if (!sharedB && ws[1].length < KC * (qb - qa) * NR) {
                 ws[1] = new float[KC * colPanelsPerTask * NR];
             }
-            float[] ap = ws[0]; // (pb - pa) panels, each (MR, A_STRIDE)
+            float[] ap = packedA != null ? packedA : sharedA ? aShared : ws[0]; // panels from aBase, (MR, A_STRIDE) each
             float[] tile = ws[2]; // (MR, NR)
             float[] c = this.C;
             int ldc = this.ldc;
@@ -280,7 +414,15 @@ public final class SgemmVector {
             int nPad = nPanels * NR;
             for (int kk = 0; kk < kb; kk += KC) {
                 int kc = Math.min(KC, kb - kk);
-                packA(ap, pa, pb, k0 + kk, kc);
+                int aBase;
+                if (packedA != null) {
+                    aBase = ((k0 + kk) / KC * mPanels + pa) * MR * A_STRIDE;
+                } else if (sharedA) {
+                    aBase = (kk / KC * mPanels + pa) * MR * A_STRIDE;
+                } else {
+                    aBase = 0;
+                    packPanels(transA, M, alpha, A, offA, lda, aGather, ap, 0, pa, pb, k0 + kk, kc);
+                }
                 float[] bp; // panel q starts at bBase + q * NR * kc, then (kc, NR)
                 int bBase;
                 if (sharedB) {
@@ -298,7 +440,7 @@ public final class SgemmVector {
                     int bo = bBase + q * NR * kc;
                     for (int p = pa; p < pb; p++) {
                         int rows = Math.min(MR, M - p * MR);
-                        int ao = (p - pa) * MR * A_STRIDE;
+                        int ao = aBase + (p - pa) * MR * A_STRIDE;
                         if (cols > L) {
                             if (rows > MR_EDGE) {
                                 kernelMR(kc, ap, ao, bp, bo, tile);
@@ -312,43 +454,6 @@ public final class SgemmVector {
                         }
                         merge(tile, rows, cols, overwrite, c, cBase + p * MR * ldc + q * NR, ldc);
                     }
-                }
-            }
-        }
-
-        /** Packs alpha * op(A) rows of panels [pa, pb), columns [kStart, kStart + kc), into ap. */
-        private void packA(float[] ap, int pa, int pb, int kStart, int kc) {
-            for (int p = pa; p < pb; p++) {
-                int rows = Math.min(MR, M - p * MR);
-                int height = rows > MR_EDGE ? MR : MR_EDGE;
-                int dst = (p - pa) * MR * A_STRIDE; // row 0 of the panel
-                for (int i = 0; i < rows; i++) {
-                    int d = dst + i * A_STRIDE;
-                    int row = p * MR + i;
-                    if (transA) {
-                        // op(A)(row, k) = A[k * lda + row]: a strided column of the stored A
-                        int src = offA + kStart * lda + row;
-                        int k = 0;
-                        for (; k <= kc - L; k += L) {
-                            FloatVector.fromArray(S, A, src + k * lda, aGather, 0).mul(alpha).intoArray(ap, d + k);
-                        }
-                        for (; k < kc; k++) {
-                            ap[d + k] = alpha * A[src + k * lda];
-                        }
-                    } else {
-                        int src = offA + row * lda + kStart;
-                        int k = 0;
-                        for (; k <= kc - L; k += L) {
-                            FloatVector.fromArray(S, A, src + k).mul(alpha).intoArray(ap, d + k);
-                        }
-                        for (; k < kc; k++) {
-                            ap[d + k] = alpha * A[src + k];
-                        }
-                    }
-                }
-                // the kernel reads all `height` rows; padding rows must hold finite values
-                for (int i = rows; i < height; i++) {
-                    Arrays.fill(ap, dst + i * A_STRIDE, dst + i * A_STRIDE + kc, 0f);
                 }
             }
         }

@@ -6,6 +6,7 @@ import org.blades.kernels.BatchNormKernels;
 import org.blades.kernels.ConvGeometry;
 import org.blades.kernels.Gemm;
 import org.blades.kernels.Im2col;
+import org.blades.kernels.PackedMatrix;
 import org.blades.kernels.Parallel;
 
 // N = batch, C = input channels, H/W = input height/width, O = output channels, KH/KW = kernel height/width,
@@ -20,9 +21,10 @@ import org.blades.kernels.Parallel;
  * <p>GEMM shapes. Images with many output pixels (P > {@link #GROUP_COLUMNS} / 2) get one GEMM each; a 1x1,
  * stride-1, unpadded convolution then reads the image itself as its column matrix (no copy). Images with few
  * pixels (ResNet's last two stages: P = 196 and 49) are grouped, G at a time, into one GEMM over GP columns:
- * {@code y_group(O, GP) = w @ [cols_n ... cols_n+G-1]}, so the weights are packed once per group instead of
- * once per image, and the GEMM is wide enough to run at speed; the gather and scatter copies this costs are
- * small next to the weights at those layers. The backward pass uses the same groups: {@code dw += dy_group(O,
+ * {@code y_group(O, GP) = w @ [cols_n ... cols_n+G-1]}, so the GEMM is wide enough to run at speed; the
+ * gather and scatter copies this costs are small next to the weights at those layers. Whenever a call runs
+ * several GEMMs, w (forward) or w^T (input gradient) is packed once for all of them
+ * ({@link org.blades.kernels.PackedMatrix}) instead of once per GEMM. The backward pass uses the same groups: {@code dw += dy_group(O,
  * GP) @ cols_group^T} and {@code dcols_group = w^T @ dy_group}, then col2im per image. Column matrices are
  * recomputed in the backward pass, never kept on the tape: the tape holds only the input and the weight.
  *
@@ -56,7 +58,8 @@ public final class Conv {
     /** Scratch slots, one array each per thread. */
     private static final int COLS = 0;
     private static final int ROWS = 1;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final int PACKED = 2;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
     /**
      * y = conv2d(x, w) + bias, as torch.nn.functional.conv2d.
@@ -278,6 +281,36 @@ public final class Conv {
         return s[slot];
     }
 
+    /**
+     * op(w) packed in this thread's scratch for {@code uses} GEMMs, or, for a single one, left to that GEMM to
+     * pack a task's rows at a time into cache-sized buffers (a whole packed copy would go through memory).
+     *
+     * @param w (O, K)
+     * @return op(w), (rows, depth)
+     */
+    private static Weights packOnce(boolean transpose, int rows, int depth, float[] w, int uses) {
+        PackedMatrix packed = uses < 2 ? null : Gemm.packA(transpose, rows, depth, 1f, w, 0, transpose ? rows : depth,
+                scratch(PACKED, Gemm.packedSize(rows, depth)));
+        return new Weights(w, transpose, rows, depth, packed);
+    }
+
+    /**
+     * op(w) as the left operand of a call's GEMMs, packed or as stored.
+     *
+     * @param w (O, K); op(w) is (rows, depth)
+     */
+    private record Weights(float[] w, boolean transpose, int rows, int depth, PackedMatrix packed) {
+        /** c(rows, n) = op(w) @ b(depth, n) + beta * c. */
+        void times(int n, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+            if (packed != null) {
+                Gemm.sgemm(packed, false, n, b, offB, ldb, beta, c, offC, ldc);
+            } else {
+                Gemm.sgemm(transpose, false, rows, n, depth, 1f, w, 0, transpose ? rows : depth, b, offB, ldb, beta,
+                        c, offC, ldc);
+            }
+        }
+    }
+
     /** Channels per copy task so a task moves about TASK_ELEMENTS values; perChannel = values per channel. */
     private static int channelChunk(int perChannel) {
         return Math.max(1, TASK_ELEMENTS / Math.max(perChannel, 1));
@@ -355,11 +388,13 @@ public final class Conv {
         int K = g.colRows();
         int P = g.colCols();
         int G = imagesPerGemm(N, K, O, P);
+        // one packed copy of w for all the call's GEMMs (one per image or group) instead of one per GEMM
+        Weights pw = packOnce(false, O, K, w, G == 1 ? N : (N + G - 1) / G); // w (O, K)
         if (G == 1) {
             if (N == 1) {
-                forwardImage(x, 0, w, a, y, O, g, true);
+                forwardImage(x, 0, pw, a, y, g, true);
             } else {
-                Parallel.parallelFor(N, n -> forwardImage(x, n, w, a, y, O, g, false));
+                Parallel.parallelFor(N, n -> forwardImage(x, n, pw, a, y, g, false));
             }
             return;
         }
@@ -370,7 +405,7 @@ public final class Conv {
             int ld = gn * P;
             im2colGroup(x, n0, gn, g, cols, ld, true);
             // y_group = w @ cols_group
-            Gemm.sgemm(false, false, O, ld, K, 1f, w, 0, K, cols, 0, ld, 0f, acc, 0, ld);
+            pw.times(ld, cols, 0, ld, 0f, acc, 0, ld);
             int first = n0;
             int chunk = channelChunk(ld);
             Parallel.parallelFor((O + chunk - 1) / chunk, t -> {
@@ -389,8 +424,9 @@ public final class Conv {
     }
 
     /** One image: im2col (unless pointwise), GEMM straight into y_n, the map in place; parallel inside or not. */
-    private static void forwardImage(float[] x, int n, float[] w, Affine32 a, float[] y, int O, ConvGeometry g,
+    private static void forwardImage(float[] x, int n, Weights w, Affine32 a, float[] y, ConvGeometry g,
                                      boolean parallel) {
+        int O = w.rows();
         int K = g.colRows();
         int P = g.colCols();
         float[] cols = x; // (K, P) at colsOff
@@ -402,7 +438,7 @@ public final class Conv {
         }
         int yOff = n * O * P;
         // y_n = w @ cols_n
-        Gemm.sgemm(false, false, O, P, K, 1f, w, 0, K, cols, colsOff, P, 0f, y, yOff, P);
+        w.times(P, cols, colsOff, P, 0f, y, yOff, P);
         if (a == null) {
             return;
         }
@@ -457,14 +493,16 @@ public final class Conv {
                 }
             }
             if (dx != null) {
+                Weights wt = packOnce(true, K, O, w, N); // w^T (K, O)
                 if (N == 1) {
-                    inputGradientImage(w, gy, dx, 0, O, g, true);
+                    inputGradientImage(wt, gy, dx, 0, g, true);
                 } else {
-                    Parallel.parallelFor(N, n -> inputGradientImage(w, gy, dx, n, O, g, false));
+                    Parallel.parallelFor(N, n -> inputGradientImage(wt, gy, dx, n, g, false));
                 }
             }
             return;
         }
+        Weights wt = dx == null ? null : packOnce(true, K, O, w, (N + G - 1) / G); // w^T (K, O)
         float[] rows = scratch(ROWS, O * G * P); // (O, GP)
         float[] cols = scratch(COLS, K * G * P); // (K, GP)
         for (int n0 = 0; n0 < N; n0 += G) {
@@ -478,25 +516,26 @@ public final class Conv {
             }
             if (dx != null) {
                 // forward: y_group = w @ cols_group  =>  dcols_group = w^T @ dy_group
-                Gemm.sgemm(true, false, K, ld, O, 1f, w, 0, K, rows, 0, ld, 0f, cols, 0, ld);
+                wt.times(ld, rows, 0, ld, 0f, cols, 0, ld);
                 col2imGroup(cols, ld, n0, gn, g, dx);
             }
         }
     }
 
     /** dx_n from dy_n: pointwise as one GEMM into dx_n, else dcols_n = w^T @ dy_n, then col2im. */
-    private static void inputGradientImage(float[] w, float[] gy, float[] dx, int n, int O, ConvGeometry g,
+    private static void inputGradientImage(Weights wt, float[] gy, float[] dx, int n, ConvGeometry g,
                                            boolean parallel) {
+        int O = wt.depth();
         int K = g.colRows();
         int P = g.colCols();
         if (g.isPointwise()) {
             // forward: y_n = w @ x_n  =>  dx_n += w^T @ dy_n   (dx_n is zero, so beta 0)
-            Gemm.sgemm(true, false, K, P, O, 1f, w, 0, K, gy, n * O * P, P, 0f, dx, n * g.imageSize(), P);
+            wt.times(P, gy, n * O * P, P, 0f, dx, n * g.imageSize(), P);
             return;
         }
         float[] dcols = scratch(COLS, K * P); // (K, P)
         // forward: y_n = w @ cols_n  =>  dcols_n = w^T @ dy_n
-        Gemm.sgemm(true, false, K, P, O, 1f, w, 0, K, gy, n * O * P, P, 0f, dcols, 0, P);
+        wt.times(P, gy, n * O * P, P, 0f, dcols, 0, P);
         col2imChannels(dcols, 0, P, g, dx, n * g.imageSize(), parallel);
     }
 

@@ -253,6 +253,55 @@ class GemmTest {
         }
     }
 
+    /**
+     * An operand packed once by Gemm.packA gives the same bits as the unpacked call: over edge panels, several K
+     * slices and blocks, transposed and plain A and B, every beta, alpha 0 (B's NaN must not reach C), reused for
+     * several products, and with the pool busy (a GEMM inside a parallel task plans for one thread).
+     */
+    @Test
+    void packedOperandMatchesUnpackedBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        int deepK = VectorSupport.ENABLED ? SgemmVector.KB + SgemmVector.KC + 5 : 600;
+        int[][] shapes = {{1, 1, 1}, {9, 33, 17}, {15, 49, 300}, {64, 196, 576}, {29, 100, deepK}, {130, 70, 257}};
+        for (int[] mnk : shapes) {
+            for (boolean transA : new boolean[] {false, true}) {
+                for (float alpha : new float[] {1f, -0.5f, 0f}) {
+                    Problem first = Problem.random(rnd, transA, rnd.nextBoolean(), mnk[0], mnk[1], mnk[2], alpha,
+                            BETAS[rnd.nextInt(BETAS.length)]);
+                    if (alpha == 0f) {
+                        first.b()[first.offB()] = Float.NaN;
+                    }
+                    PackedMatrix packed = Gemm.packA(transA, mnk[0], mnk[2], alpha, first.a(), first.offA(),
+                            first.lda());
+                    assertThat(packed.rows()).isEqualTo(mnk[0]);
+                    assertThat(packed.depth()).isEqualTo(mnk[2]);
+                    for (int use = 0; use < 2; use++) {
+                        // the second product reuses A with a new B and C
+                        Problem p = use == 0 ? first : new Problem(transA, !first.transB(), first.m(), first.n(),
+                                first.k(), alpha, first.beta(), first.offA(), first.lda(), 0, first.transB()
+                                ? first.n() : first.k(), first.offC(), first.ldc(),
+                                first.a(), uniform(rnd, first.k() * first.n()), first.c());
+                        float[] want = p.run(Path.DISPATCH);
+                        float[] got = p.c().clone();
+                        Gemm.sgemm(packed, p.transB(), p.n(), p.b(), p.offB(), p.ldb(), p.beta(), got, p.offC(),
+                                p.ldc());
+                        assertThat(got).as("packed %s", p).isEqualTo(want);
+                        float[] nested = p.c().clone();
+                        Parallel.parallelFor(2, t -> {
+                            if (t == 0) {
+                                Gemm.sgemm(packed, p.transB(), p.n(), p.b(), p.offB(), p.ldb(), p.beta(), nested,
+                                        p.offC(), p.ldc());
+                            }
+                        });
+                        assertThat(nested).as("packed inside a parallel task %s", p).isEqualTo(want);
+                    }
+                }
+            }
+        }
+        assertThatThrownBy(() -> Gemm.packA(false, 3, 4, 1f, new float[11], 0, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("packA");
+    }
+
     /** Runs one double path: DISPATCH = Gemm.dgemm, VECTOR = DgemmVector, BLOCKED = Gemm.dgemmBlocked. */
     private static void dgemm(Path path, boolean transA, boolean transB, int m, int n, int k, double alpha,
                               double[] a, int offA, int lda, double[] b, int offB, int ldb,
