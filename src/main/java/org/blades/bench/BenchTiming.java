@@ -13,9 +13,19 @@ final class BenchTiming {
     private BenchTiming() {
     }
 
-    /** Seconds of each of {@code iters} calls of {@code step}, after {@code warmup} untimed calls. */
+    /**
+     * Untimed warm-up lasts at least this long as well as the asked number of calls: C2 compiles the kernels
+     * over the first seconds, so a fast call (ResNet-50 at batch 1) would otherwise be timed half-compiled.
+     */
+    static final double WARMUP_SECONDS = 3.0;
+
+    /**
+     * Seconds of each of {@code iters} calls of {@code step}, after at least {@code warmup} untimed calls and
+     * {@link #WARMUP_SECONDS} of them (no warm-up at all when {@code warmup} is 0).
+     */
     static double[] time(Runnable step, int warmup, int iters) {
-        for (int i = 0; i < warmup; i++) {
+        long start = System.nanoTime();
+        for (int i = 0; i < warmup || (warmup > 0 && (System.nanoTime() - start) * 1e-9 < WARMUP_SECONDS); i++) {
             step.run();
         }
         double[] seconds = new double[iters]; // (iters)

@@ -59,7 +59,8 @@ public final class Conv {
     private static final int COLS = 0;
     private static final int ROWS = 1;
     private static final int PACKED = 2;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final int WEIGHT_GRADIENT = 3;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
 
     /**
      * y = conv2d(x, w) + bias, as torch.nn.functional.conv2d.
@@ -478,6 +479,7 @@ public final class Conv {
             }
         }
         int G = imagesPerGemm(N, K, O, P);
+        WeightGradient wg = dw == null ? null : new WeightGradient(dw, O, K);
         if (G == 1) {
             if (dw != null) {
                 for (int n = 0; n < N; n++) {
@@ -489,8 +491,9 @@ public final class Conv {
                         im2colGroup(x, n, 1, g, cols, P, true);
                     }
                     // forward: y_n = w @ cols_n  =>  dw += dy_n @ cols_n^T
-                    Gemm.sgemm(false, true, O, K, P, 1f, gy, n * O * P, P, cols, colsOff, P, 1f, dw, 0, K);
+                    wg.add(gy, n * O * P, cols, colsOff, P);
                 }
+                wg.finish();
             }
             if (dx != null) {
                 Weights wt = packOnce(true, K, O, w, N); // w^T (K, O)
@@ -512,12 +515,65 @@ public final class Conv {
             if (dw != null) {
                 im2colGroup(x, n0, gn, g, cols, ld, true);
                 // forward: y_group = w @ cols_group  =>  dw += dy_group @ cols_group^T
-                Gemm.sgemm(false, true, O, K, ld, 1f, rows, 0, ld, cols, 0, ld, 1f, dw, 0, K);
+                wg.add(rows, 0, cols, 0, ld);
             }
             if (dx != null) {
                 // forward: y_group = w @ cols_group  =>  dcols_group = w^T @ dy_group
                 wt.times(ld, rows, 0, ld, 0f, cols, 0, ld);
                 col2imGroup(cols, ld, n0, gn, g, dx);
+            }
+        }
+        if (wg != null) {
+            wg.finish();
+        }
+    }
+
+    /**
+     * dw (O, K) += sum over the call's GEMMs of dy_part (O, L) @ cols_part (K, L)^T. The GEMM packs the
+     * transposed operand with gathers, the slow part of these GEMMs, so when K > O (every 3x3 convolution, and
+     * 1x1 ones that shrink the channels) it computes {@code dw^T (K, O) += cols_part @ dy_part^T} instead, in
+     * this thread's scratch, gathering the smaller dy, and adds the transpose into dw at the end. Each element
+     * receives the same products in the same order either way, so the two forms agree bit for bit.
+     */
+    private static final class WeightGradient {
+        private final float[] dw; // (O, K)
+        private final int O;
+        private final int K;
+        private final float[] dwt; // (K, O) when transposed, else null
+
+        WeightGradient(float[] dw, int O, int K) {
+            this.dw = dw;
+            this.O = O;
+            this.K = K;
+            this.dwt = K > O ? scratch(WEIGHT_GRADIENT, K * O) : null;
+            if (dwt != null) {
+                Arrays.fill(dwt, 0, K * O, 0f);
+            }
+        }
+
+        /** @param dy (O, L) at dyOff, row stride L; cols (K, L) at colsOff, row stride L */
+        void add(float[] dy, int dyOff, float[] cols, int colsOff, int L) {
+            if (dwt == null) {
+                Gemm.sgemm(false, true, O, K, L, 1f, dy, dyOff, L, cols, colsOff, L, 1f, dw, 0, K);
+            } else {
+                Gemm.sgemm(false, true, K, O, L, 1f, cols, colsOff, L, dy, dyOff, L, 1f, dwt, 0, O);
+            }
+        }
+
+        /** dw += dwt^T, in square blocks so both sides stay in cache. */
+        void finish() {
+            if (dwt == null) {
+                return;
+            }
+            int b = 64;
+            for (int k0 = 0; k0 < K; k0 += b) {
+                for (int o0 = 0; o0 < O; o0 += b) {
+                    for (int o = o0, oe = Math.min(O, o0 + b); o < oe; o++) {
+                        for (int k = k0, ke = Math.min(K, k0 + b); k < ke; k++) {
+                            dw[o * K + k] += dwt[k * O + o];
+                        }
+                    }
+                }
             }
         }
     }
