@@ -179,7 +179,8 @@ public final class BatchNorm {
         return Autograd.record(op, out, inputs, gout -> {
             Tensor gy = gout.contiguous(); // (N, C, S)
             Tensor mask = relu ? out : null; // (N, C, S): y > 0 where the gradient passes
-            Tensor dr = residual != null && residual.requiresGrad() ? Tensor.empty(x.dtype(), shape) : null; // (N, C, S)
+            Tensor dr = residual != null && residual.requiresGrad()
+                    ? Autograd.gradientBuffer(x.dtype(), shape, false) : null; // (N, C, S), every element written
             Tensor dx = main.gradientBuffer(); // (N, C, S) or null
             Tensor ds = side == null ? null : side.gradientBuffer(); // (N, C, S) or null
             forEachChannel(x.numel(), C, c -> {
@@ -291,9 +292,9 @@ public final class BatchNorm {
             }
         }
 
-        /** A fresh tensor for x's gradient, or null when x needs none. */
+        /** A tensor for x's gradient (every element is written), or null when x needs none. */
         Tensor gradientBuffer() {
-            return x.requiresGrad() ? Tensor.empty(x.dtype(), x.shapeRef()) : null;
+            return x.requiresGrad() ? Autograd.gradientBuffer(x.dtype(), x.shapeRef(), false) : null;
         }
 
         /**

@@ -86,7 +86,9 @@ public final class Conv {
         }
         return Autograd.record("conv2d", out, new Tensor[] {x, w, bias}, gout -> {
             Tensor gy = gout.contiguous(); // (N, O, OH, OW)
-            Tensor dx = x.requiresGrad() ? Tensor.zeros(x.dtype(), x.shapeRef()) : null; // (N, C, H, W)
+            // a float32 pointwise input gradient overwrites every element; col2im and float64 add into zeros
+            boolean overwrites = x.dtype() == DType.F32 && g.isPointwise();
+            Tensor dx = x.requiresGrad() ? Autograd.gradientBuffer(x.dtype(), x.shapeRef(), !overwrites) : null; // (N, C, H, W)
             Tensor dw = w.requiresGrad() ? Tensor.zeros(w.dtype(), w.shapeRef()) : null; // (O, C, KH, KW)
             Tensor db = bias != null && bias.requiresGrad() ? Tensor.zeros(bias.dtype(), O) : null; // (O)
             if (x.dtype() == DType.F32) {

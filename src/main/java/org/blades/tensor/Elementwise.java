@@ -347,7 +347,7 @@ public final class Elementwise {
         }
         return Autograd.record(op.label, out, new Tensor[] {x}, g -> {
             // forward: y = f(x)  =>  dx += dy * f'(x)
-            Tensor dx = Tensor.empty(x.dtype(), x.shapeRef());
+            Tensor dx = Autograd.gradientBuffer(x.dtype(), x.shapeRef(), false); // every element written
             if (x.dtype() == DType.F32) {
                 float[] gs = g.rawF(); // (n)
                 float[] xs = in.rawF(); // (n)

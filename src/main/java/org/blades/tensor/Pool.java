@@ -46,7 +46,7 @@ public final class Pool {
             forEachPlane(planes, OH * OW, pl -> maxValuesF32(xf, yf, pl, H, W, OH, OW, o));
             return Autograd.record(op, out, new Tensor[] {x}, gout -> {
                 float[] g = gout.contiguous().rawF(); // (N, C, OH, OW)
-                Tensor dx = Tensor.zeros(x.dtype(), x.shapeRef()); // (N, C, H, W)
+                Tensor dx = Autograd.gradientBuffer(x.dtype(), x.shapeRef(), true); // (N, C, H, W)
                 float[] d = dx.rawF(); // (N, C, H, W)
                 // forward: y[pl, oh, ow] = x[pl, argmax]  =>  dx[pl, argmax] += dy[pl, oh, ow]
                 forEachPlane(planes, OH * OW, pl -> maxGradientF32(xf, yf, g, d, pl, H, W, OH, OW, o));

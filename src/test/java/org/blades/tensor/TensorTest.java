@@ -111,6 +111,28 @@ class TensorTest {
         assertThat(k.grad()).isNull();
     }
 
+    /**
+     * The backward pass recycles released gradients into later rules' buffers (Autograd.gradientBuffer): a
+     * chain of same-shaped unary ops reuses them, yet a retained gradient, the leaf's gradient and a second
+     * backward pass keep their own values.
+     */
+    @Test
+    void recycledGradientBuffersNeverAliasLiveGradients() {
+        Tensor x = Tensor.of(new float[] {-1f, 2f, 3f, -4f}, 4).requiresGrad(true);
+        Tensor a = Activation.relu(x.mul(2.0)); // (4) 0, 4, 6, 0
+        Tensor h = Activation.relu(a).retainGrad();
+        Tensor y = Activation.relu(Activation.relu(h).mul(3.0)); // 3 * relu(2x)
+        y.backward(Tensor.of(new float[] {1f, 1f, 1f, 1f}, 4));
+        assertThat(h.grad().toFloatArray()).containsExactly(0f, 3f, 3f, 0f); // relu'(0) = 0
+        assertThat(x.grad().toFloatArray()).containsExactly(0f, 6f, 6f, 0f);
+        float[] first = x.grad().toFloatArray();
+        Tensor y2 = Activation.relu(Activation.relu(x.mul(2.0)).mul(3.0));
+        y2.backward(Tensor.of(new float[] {1f, 2f, 3f, 4f}, 4));
+        assertThat(x.grad().toFloatArray()).containsExactly(first[0], first[1] + 12f, first[2] + 18f, first[3]);
+        assertThat(h.grad().toFloatArray()).as("retained gradient untouched by the second pass")
+                .containsExactly(0f, 3f, 3f, 0f);
+    }
+
     @Test
     void noGradScopeRecordsNothing() {
         Tensor x = Tensor.ones(DType.F32, 2).requiresGrad(true);
