@@ -126,6 +126,17 @@ public final class Autograd {
         accumulate(t, g);
     }
 
+    /**
+     * t's gradient when it has one (dense, t's shape and dtype), for a rule whose kernel accumulates (a GEMM
+     * with beta 1) to add its contribution into directly instead of through {@link #accumulate}; else null.
+     * Gradients are private to the tape (copies or adopted buffers), so nothing else sees the writes.
+     */
+    static Tensor existingGradient(Tensor t) {
+        Tensor g = t.grad;
+        return g != null && g.isDense() && g.dtype() == t.dtype() && Arrays.equals(g.shapeRef(), t.shapeRef())
+                ? g : null;
+    }
+
     /** Runs the tape backwards from {@code root}, seeding its gradient with {@code gout}. */
     static void backward(Tensor root, Tensor gout) {
         if (!root.requiresGrad()) {

@@ -89,7 +89,12 @@ public final class Conv {
             // a float32 pointwise input gradient overwrites every element; col2im and float64 add into zeros
             boolean overwrites = x.dtype() == DType.F32 && g.isPointwise();
             Tensor dx = x.requiresGrad() ? Autograd.gradientBuffer(x.dtype(), x.shapeRef(), !overwrites) : null; // (N, C, H, W)
-            Tensor dw = w.requiresGrad() ? Tensor.zeros(w.dtype(), w.shapeRef()) : null; // (O, C, KH, KW)
+            // Float32 weight gradients are added straight into an existing gradient (the GEMMs accumulate):
+            // no weight-sized buffer and no extra pass per layer and step. Float64 keeps the separate sum, so a
+            // repeated float64 backward adds exactly the same contribution again.
+            Tensor dwInto = w.requiresGrad() && x.dtype() == DType.F32 ? Autograd.existingGradient(w) : null;
+            Tensor dw = !w.requiresGrad() ? null
+                    : dwInto != null ? dwInto : Tensor.zeros(w.dtype(), w.shapeRef()); // (O, C, KH, KW)
             Tensor db = bias != null && bias.requiresGrad() ? Tensor.zeros(bias.dtype(), O) : null; // (O)
             if (x.dtype() == DType.F32) {
                 backwardF32(xd.f32(), wd.f32(), gy.f32(), dx == null ? null : dx.f32(),
@@ -101,7 +106,7 @@ public final class Conv {
             if (dx != null) {
                 Autograd.accumulateOwned(x, dx);
             }
-            if (dw != null) {
+            if (dw != null && dwInto == null) {
                 Autograd.accumulateOwned(w, dw);
             }
             if (db != null) {
@@ -461,7 +466,7 @@ public final class Conv {
      * @param w  (O, K)
      * @param gy (N, O, P)
      * @param dx (N, C, H, W) zeros, or null
-     * @param dw (O, K) or null
+     * @param dw (O, K), added into, or null
      * @param db (O) or null
      */
     private static void backwardF32(float[] x, float[] w, float[] gy, float[] dx, float[] dw, float[] db,

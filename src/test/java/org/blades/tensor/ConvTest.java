@@ -237,6 +237,29 @@ class ConvTest {
         }
     }
 
+    /**
+     * Float32 weight gradients are added straight into an existing gradient: a second pass doubles it exactly
+     * (x + x is exact), and after zeroGrad a pass gives the bits of the first, for both weight-gradient forms
+     * (K > O: dw^T = cols dy^T; K <= O: dw = dy cols^T).
+     */
+    @Test
+    void float32BackwardAccumulatesIntoExistingGradients() {
+        for (int[] oc : new int[][] {{4, 3}, {32, 2}}) { // {O, C} with K = 9 C
+            Tensor x = Tensor.randn(DType.F32, 43, 2, oc[1], 6, 6).requiresGrad(true);
+            Tensor w = Tensor.randn(DType.F32, 44, oc[0], oc[1], 3, 3).requiresGrad(true);
+            Conv.conv2d(x, w, null, Conv2dOptions.of(1, 1)).sum().backward();
+            float[] once = w.grad().toFloatArray();
+            Conv.conv2d(x, w, null, Conv2dOptions.of(1, 1)).sum().backward();
+            float[] twice = w.grad().toFloatArray();
+            for (int i = 0; i < once.length; i++) {
+                assertThat(twice[i]).as("O %d, element %d", oc[0], i).isEqualTo(2 * once[i]);
+            }
+            w.zeroGrad();
+            Conv.conv2d(x, w, null, Conv2dOptions.of(1, 1)).sum().backward();
+            assertThat(w.grad().toFloatArray()).as("O %d after zeroGrad", oc[0]).containsExactly(once);
+        }
+    }
+
     // ----------------------------------------------------------------------------------------------
     // (b) PyTorch references
 
