@@ -554,7 +554,8 @@ public final class Conv {
             this.K = K;
             this.dwt = K > O ? scratch(WEIGHT_GRADIENT, K * O) : null;
             if (dwt != null) {
-                Arrays.fill(dwt, 0, K * O, 0f);
+                float[] z = dwt;
+                Parallel.parallelForRange(K * O, 1 << 18, (lo, hi) -> Arrays.fill(z, lo, hi, 0f));
             }
         }
 
@@ -567,13 +568,14 @@ public final class Conv {
             }
         }
 
-        /** dw += dwt^T, in square blocks so both sides stay in cache. */
+        /** dw += dwt^T, in square blocks so both sides stay in cache; one task per band of b columns of dw. */
         void finish() {
             if (dwt == null) {
                 return;
             }
             int b = 64;
-            for (int k0 = 0; k0 < K; k0 += b) {
+            Parallel.parallelFor((K + b - 1) / b, t -> {
+                int k0 = t * b;
                 for (int o0 = 0; o0 < O; o0 += b) {
                     for (int o = o0, oe = Math.min(O, o0 + b); o < oe; o++) {
                         for (int k = k0, ke = Math.min(K, k0 + b); k < ke; k++) {
@@ -581,7 +583,7 @@ public final class Conv {
                         }
                     }
                 }
-            }
+            });
         }
     }
 
