@@ -34,9 +34,10 @@ import org.blades.kernels.Parallel;
  * computed by one thread in an order fixed by the shapes alone (G depends on N, K, O and P, never on the thread
  * count), so results are bit-identical for any thread count.
  *
- * <p>Scratch: column matrices and group buffers live in per-thread arrays grown on demand and reused across
- * calls (at most {@link #SCRATCH_FLOATS} floats per buffer for grouped layers, one image's column matrix
- * otherwise): ResNet-50 allocates them once instead of once per layer and image.
+ * <p>Scratch: column matrices, group buffers, the packed weights and a transposed weight gradient live in
+ * per-thread arrays grown on demand and reused across calls (at most {@link #SCRATCH_FLOATS} floats per
+ * buffer for grouped layers, one image's column matrix otherwise): ResNet-50 allocates them once instead of
+ * once per layer and image.
  */
 public final class Conv {
     private Conv() {
