@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.blades.gradcheck.GradCheck;
 import org.blades.gradcheck.GradCheckOptions;
@@ -38,6 +39,10 @@ public final class GradCheckCommand {
             "",
             "Exit code: 0 all cases pass, 1 some case fails, 2 bad usage.");
 
+    /** Options that take a value. */
+    private static final Set<String> VALUED = Set.of("--filter", "--eps", "--rtol", "--atol", "--max-elements",
+            "--seed");
+
     /** Runs {@link OpCases#all()}; the entry point {@code Main} calls. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         return run(args, OpCases::all, out, err);
@@ -49,29 +54,35 @@ public final class GradCheckCommand {
     }
 
     private static int run(String[] args, Supplier<List<OpCase>> registry, PrintStream out, PrintStream err) {
-        Invocation inv;
-        try {
-            inv = Invocation.parse(args);
-        } catch (UsageException e) {
-            err.println("gradcheck: " + e.getMessage() + " (see blades gradcheck --help)");
-            return 2;
-        }
-        if (inv.help()) {
-            out.println(USAGE);
-            return 0;
-        }
-        List<OpCase> selected = new ArrayList<>();
-        for (OpCase c : registry.get()) {
-            if (inv.filter() == null || c.name().contains(inv.filter())) {
-                selected.add(c);
+        return Commands.execute("gradcheck", USAGE, args, VALUED, Set.of(), out, err, cl -> {
+            cl.noPositional();
+            String filter = cl.get("--filter");
+            GradCheckOptions options = options(cl);
+            List<OpCase> selected = new ArrayList<>();
+            for (OpCase c : registry.get()) {
+                if (filter == null || c.name().contains(filter)) {
+                    selected.add(c);
+                }
             }
-        }
-        if (selected.isEmpty()) {
-            // A filter that matches nothing would otherwise "pass" having checked nothing.
-            err.println("gradcheck: no case name contains '" + inv.filter() + "' (see blades gradcheck --help)");
-            return 2;
-        }
-        return runCases(selected, inv.options(), out);
+            if (selected.isEmpty()) {
+                // A filter that matches nothing would otherwise "pass" having checked nothing.
+                throw new UsageException("no case name contains '" + filter + "'");
+            }
+            return runCases(selected, options, out);
+        });
+    }
+
+    /** The thresholds; the ranges are those {@link GradCheckOptions} accepts, so building it cannot fail. */
+    private static GradCheckOptions options(CommandLine cl) {
+        return GradCheckOptions.builder()
+                .eps(cl.number("--eps", GradCheckOptions.DEFAULT_EPS, Double.MIN_VALUE, Double.MAX_VALUE, false))
+                .maxRelError(cl.number("--rtol", GradCheckOptions.DEFAULT_MAX_REL_ERROR, 0, Double.POSITIVE_INFINITY,
+                        false))
+                .minAbsError(cl.number("--atol", GradCheckOptions.DEFAULT_MIN_ABS_ERROR, 0, Double.POSITIVE_INFINITY,
+                        false))
+                .maxElementsPerTensor(cl.integer("--max-elements", 0, 0, Integer.MAX_VALUE))
+                .seed(cl.longValue("--seed", GradCheckOptions.DEFAULT_SEED))
+                .build();
     }
 
     private static int runCases(List<OpCase> cases, GradCheckOptions options, PrintStream out) {
@@ -116,69 +127,5 @@ public final class GradCheckCommand {
 
     private static String sci(double v) {
         return String.format(Locale.ROOT, "%.2e", v);
-    }
-
-    /** Parsed command line. */
-    private record Invocation(String filter, GradCheckOptions options, boolean help) {
-
-        static Invocation parse(String[] args) {
-            String filter = null;
-            GradCheckOptions.Builder b = GradCheckOptions.builder();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                String value = null;
-                int eq = arg.indexOf('=');
-                if (arg.startsWith("--") && eq > 0) {
-                    value = arg.substring(eq + 1);
-                    arg = arg.substring(0, eq);
-                }
-                if (arg.equals("--help") || arg.equals("-h")) {
-                    return new Invocation(null, b.build(), true);
-                }
-                if (!List.of("--filter", "--eps", "--rtol", "--atol", "--max-elements", "--seed").contains(arg)) {
-                    throw new UsageException("unknown argument '" + args[i] + "'");
-                }
-                if (value == null) {
-                    if (i + 1 >= args.length) {
-                        throw new UsageException(arg + " needs a value");
-                    }
-                    value = args[++i];
-                }
-                switch (arg) {
-                    case "--filter" -> filter = value;
-                    case "--eps" -> b.eps(number(arg, value));
-                    case "--rtol" -> b.maxRelError(number(arg, value));
-                    case "--atol" -> b.minAbsError(number(arg, value));
-                    case "--max-elements" -> b.maxElementsPerTensor((int) integer(arg, value, Integer.MIN_VALUE, Integer.MAX_VALUE));
-                    case "--seed" -> b.seed(integer(arg, value, Long.MIN_VALUE, Long.MAX_VALUE));
-                    default -> throw new IllegalStateException(arg);
-                }
-            }
-            try {
-                return new Invocation(filter, b.build(), false);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage()); // an out-of-range value, e.g. --eps 0
-            }
-        }
-
-        private static double number(String option, String value) {
-            try {
-                return Double.parseDouble(value);
-            } catch (NumberFormatException e) {
-                throw new UsageException(option + " expects a number, got '" + value + "'");
-            }
-        }
-
-        private static long integer(String option, String value, long min, long max) {
-            try {
-                long v = Long.parseLong(value);
-                if (v < min || v > max) {
-                    throw new NumberFormatException();
-                }
-                return v;
-            } catch (NumberFormatException e) {
-                throw new UsageException(option + " expects an integer, got '" + value + "'");
-            }
-        }
     }
 }

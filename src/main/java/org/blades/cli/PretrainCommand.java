@@ -5,12 +5,15 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.blades.bilevel.StepTrace;
 import org.blades.data.ImageIndex;
 import org.blades.data.loader.LoaderOptions;
@@ -219,18 +222,11 @@ public final class PretrainCommand {
             CommandLine cl) {
 
         static Invocation of(CommandLine cl) {
-            if (!cl.positional().isEmpty()) {
-                throw new UsageException("unexpected argument '" + cl.positional().get(0) + "'");
-            }
+            cl.noPositional();
             boolean resume = cl.flag("--resume");
             List<String> config = new ArrayList<>();
-            for (String name : VALUED) {
-                if (!RUN_CONTROL.contains(name) && cl.get(name) != null) {
-                    config.add(name);
-                }
-            }
-            for (String name : FLAGS) {
-                if (!RUN_CONTROL.contains(name) && cl.flag(name)) {
+            for (String name : cl.given()) {
+                if (!RUN_CONTROL.contains(name)) {
                     config.add(name);
                 }
             }
@@ -242,14 +238,16 @@ public final class PretrainCommand {
             if (!resume && cl.get("--index") == null) {
                 throw new UsageException("--index FILE is required for a new run");
             }
-            return new Invocation(resume, cl.require("--out", "RUN_DIR"), positive(cl, "--max-steps", Long.MAX_VALUE),
-                    positive(cl, "--checkpoint-every", 500),
+            return new Invocation(resume, cl.require("--out", "RUN_DIR"),
+                    cl.longValue("--max-steps", Long.MAX_VALUE, 1, Long.MAX_VALUE),
+                    cl.longValue("--checkpoint-every", 500, 1, Long.MAX_VALUE),
                     cl.integer("--workers", Runtime.getRuntime().availableProcessors(), 1, 256), cl);
         }
 
         /** The new run's configuration: the paper's defaults, changed by the options given. */
         RunConfig config() throws IOException {
-            BladesPreset preset = BladesPreset.named(cl.get("--preset") == null ? "paper" : cl.get("--preset"));
+            BladesPreset preset = cl.choice("--preset", BladesPreset.paper(),
+                    Map.of("tiny", BladesPreset.tiny(), "paper", BladesPreset.paper()));
             if (cl.get("--input-size") != null) {
                 preset = preset.withInputSize(cl.integer("--input-size", 0, 1, 4096));
             }
@@ -260,31 +258,14 @@ public final class PretrainCommand {
             o = o.withOuter(o.outer().withLr(cl.number("--lambda-lr", o.outer().lr(), 0, 1, false)));
             o = o.withFdScale(cl.number("--fd-scale", o.fdScale(), Double.MIN_VALUE, 1, false));
             o = o.withBilevel(!cl.flag("--no-bilevel")).withTrainText(!cl.flag("--freeze-text"));
-            if (cl.get("--primary") != null) {
-                try {
-                    o = o.withPrimary(PrimaryTask.ofKey(cl.get("--primary")));
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException("--primary: " + e.getMessage());
-                }
-            }
-            LossOptions losses = o.losses().withFocalGamma(cl.number("--focal-gamma", o.losses().focalGamma(), 0, 100,
-                    false));
-            if (cl.get("--ordinal") != null) {
-                losses = losses.withOrdinalLoss(switch (cl.get("--ordinal")) {
-                    case "ranking" -> OrdinalLoss.PAIRWISE_RANKING;
-                    case "levels" -> OrdinalLoss.LEVEL_CLASSIFICATION;
-                    default -> throw new UsageException("--ordinal expects ranking or levels, got '"
-                            + cl.get("--ordinal") + "'");
-                });
-            }
-            if (cl.get("--thurstone") != null) {
-                losses = losses.withThurstone(switch (cl.get("--thurstone")) {
-                    case "paper" -> ThurstoneVariant.PAPER;
-                    case "code" -> ThurstoneVariant.ORIGINAL_CODE;
-                    default -> throw new UsageException("--thurstone expects paper or code, got '"
-                            + cl.get("--thurstone") + "'");
-                });
-            }
+            o = o.withPrimary(cl.choice("--primary", o.primary(),
+                    Arrays.stream(PrimaryTask.values()).collect(Collectors.toMap(PrimaryTask::key, p -> p))));
+            LossOptions losses = o.losses()
+                    .withFocalGamma(cl.number("--focal-gamma", o.losses().focalGamma(), 0, 100, false))
+                    .withOrdinalLoss(cl.choice("--ordinal", o.losses().ordinalLoss(), Map.of(
+                            "ranking", OrdinalLoss.PAIRWISE_RANKING, "levels", OrdinalLoss.LEVEL_CLASSIFICATION)))
+                    .withThurstone(cl.choice("--thurstone", o.losses().thurstone(),
+                            Map.of("paper", ThurstoneVariant.PAPER, "code", ThurstoneVariant.ORIGINAL_CODE)));
             o = o.withLosses(losses);
             if (cl.get("--tasks") != null) {
                 o = o.withTasks(tasks(cl.get("--tasks")));
@@ -292,22 +273,17 @@ public final class PretrainCommand {
             SamplerOptions sampling = SamplerOptions.defaults()
                     .withBatchSize(cl.integer("--batch", SamplerOptions.defaults().batchSize(), 1, 1_000_000))
                     .withSeed(cl.longValue("--seed", SamplerOptions.defaults().seed()));
-            String index = CommandLine.existingFile(cl.get("--index"), "--index").toString();
-            String vision = cl.get("--vision-weights") == null ? null
-                    : CommandLine.existingFile(cl.get("--vision-weights"), "--vision-weights").toString();
-            String text = cl.get("--text-weights") == null ? null
-                    : CommandLine.existingFile(cl.get("--text-weights"), "--text-weights").toString();
-            return new RunConfig(index, imageRoot(index), preset, o, sampling, cl.longValue("--init-seed", 0), vision,
-                    text);
+            String index = cl.file("--index").toString();
+            Path vision = cl.file("--vision-weights");
+            Path text = cl.file("--text-weights");
+            return new RunConfig(index, imageRoot(index), preset, o, sampling, cl.longValue("--init-seed", 0),
+                    vision == null ? null : vision.toString(), text == null ? null : text.toString());
         }
 
         /** --root, else the index header's root if it is a folder from here, else the index file's folder. */
         private String imageRoot(String index) throws IOException {
-            if (cl.get("--root") != null) {
-                Path root = CommandLine.existing(cl.get("--root"), "--root");
-                if (!Files.isDirectory(root)) {
-                    throw new UsageException("--root " + root + " is not a folder");
-                }
+            Path root = cl.folder("--root");
+            if (root != null) {
                 return root.toString();
             }
             Path indexFile = Path.of(index);
@@ -318,14 +294,6 @@ public final class PretrainCommand {
             Path parent = indexFile.toAbsolutePath().getParent();
             return (headerRoot != null && parent != null && Files.isDirectory(parent.resolve(headerRoot))
                     ? parent.resolve(headerRoot) : parent).toString();
-        }
-
-        private static long positive(CommandLine cl, String name, long fallback) {
-            long v = cl.longValue(name, fallback);
-            if (v < 1) {
-                throw new UsageException(name + " expects a positive integer, got '" + cl.get(name) + "'");
-            }
-            return v;
         }
 
         private static Set<Task> tasks(String list) {

@@ -6,11 +6,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Stream;
 import org.blades.gradcheck.OpCase;
 import org.blades.gradcheck.WrongOps;
 import org.blades.tensor.DType;
 import org.blades.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The {@code blades gradcheck} subcommand: table content and exit codes 0 (pass), 1 (fail), 2 (usage). */
 class GradCheckCommandTest {
@@ -96,8 +100,51 @@ class GradCheckCommandTest {
             assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
             assertThat(r.err()).startsWith("gradcheck: ");
         }
-        assertThat(run(List.of(GOOD), "--eps", "abc").err()).contains("--eps expects a number, got 'abc'");
-        assertThat(run(List.of(GOOD), "--bogus").err()).contains("unknown argument '--bogus'");
+        assertThat(run(List.of(GOOD), "--eps", "abc").err())
+                .contains("--eps expects a positive finite number, got 'abc'");
+        assertThat(run(List.of(GOOD), "--bogus").err()).contains("unknown option '--bogus'");
+    }
+
+    /** args, then the one line gradcheck prints for them between "gradcheck: " and " (see blades gradcheck --help)". */
+    static Stream<Arguments> badUsage() {
+        return Stream.of(
+                Arguments.of(new String[] {"--eps", "0"}, "--eps expects a positive finite number, got '0'"),
+                Arguments.of(new String[] {"--eps=Infinity"}, "--eps expects a positive finite number, got 'Infinity'"),
+                Arguments.of(new String[] {"--eps"}, "--eps needs a value"),
+                Arguments.of(new String[] {"--rtol", "NaN"}, "--rtol expects a number >= 0, got 'NaN'"),
+                Arguments.of(new String[] {"--atol", "tiny"}, "--atol expects a number >= 0, got 'tiny'"),
+                Arguments.of(new String[] {"--atol", "-1e-9"}, "--atol expects a number >= 0, got '-1e-9'"),
+                Arguments.of(new String[] {"--atol"}, "--atol needs a value"),
+                Arguments.of(new String[] {"--max-elements", "-1"},
+                        "--max-elements expects an integer in [0, 2147483647], got '-1'"),
+                Arguments.of(new String[] {"--max-elements", "3000000000"},
+                        "--max-elements expects an integer in [0, 2147483647], got '3000000000'"),
+                Arguments.of(new String[] {"--seed", "1.5"}, "--seed expects an integer, got '1.5'"),
+                Arguments.of(new String[] {"--seed"}, "--seed needs a value"),
+                Arguments.of(new String[] {"--filter"}, "--filter needs a value"),
+                Arguments.of(new String[] {"--filter", "nothing"}, "no case name contains 'nothing'"),
+                Arguments.of(new String[] {"--eps", "1e-5", "--eps", "1e-4"}, "--eps given 2 times ('1e-5', '1e-4')"),
+                Arguments.of(new String[] {"-x"}, "unknown option '-x'"),
+                Arguments.of(new String[] {"--", "--eps"}, "unexpected argument '--eps'"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badUsage")
+    void eachOptionRejectsABadValueWithOneLineAndExitTwo(String[] args, String message) {
+        Result r = run(List.of(GOOD), args);
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("gradcheck: " + message + " (see blades gradcheck --help)\n");
+    }
+
+    @Test
+    void theEdgesOfEachRangeAreAccepted() {
+        Result r = run(List.of(GOOD), "--eps=1e-4", "--rtol", "Infinity", "--atol", "0", "--max-elements", "0",
+                "--seed", "-3", "--filter", "");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).contains("eps 1.00e-04, fail where rel err > Infinity and abs err > 0.00e+00")
+                .contains("elements per tensor all, seed -3").contains("PASS: 1 cases, 1 passed, 0 failed");
     }
 
     @Test
@@ -105,5 +152,9 @@ class GradCheckCommandTest {
         Result r = run(List.of(GOOD), "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).startsWith("usage: blades gradcheck").contains("--max-elements N").contains("Exit code");
+        Result shortForm = run(List.of(BROKEN), "--filter", "square", "-h");
+        assertThat(shortForm.code()).isZero();
+        assertThat(shortForm.out()).isEqualTo(GradCheckCommand.USAGE + "\n");
+        assertThat(shortForm.err()).isEmpty();
     }
 }
