@@ -18,14 +18,14 @@ and the "__metadata__" entry NAME holds a JSON object string: {"op": ..., plus t
 
 Determinism: each case draws from its own torch.Generator seeded with crc32(NAME); one thread,
 deterministic algorithms, sorted JSON keys and tensors laid out in sorted-name order. Two runs give
-byte-identical files (`--check` verifies this against the files on disk).
+byte-identical files (`--check` verifies this against the files on disk). The bytes are written by
+st_writer.py, the safetensors writer shared by every reference-data script.
 """
 
 import argparse
 import json
 import math
 import os
-import struct
 import sys
 import zlib
 
@@ -33,50 +33,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import st_writer
+from st_writer import meta_json
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
-
-
-# ---------------------------------------------------------------------------------------------
-# safetensors writer (the python `safetensors` package is not available, and the format is tiny)
-# ---------------------------------------------------------------------------------------------
-
-# torch dtype -> (safetensors dtype code, little-endian numpy dtype)
-DTYPES = {
-    torch.float32: ("F32", "<f4"),
-    torch.float64: ("F64", "<f8"),
-    torch.int64: ("I64", "<i8"),
-}
-
-
-def serialize(tensors, metadata):
-    """Encode {name: tensor} and {key: str} as safetensors bytes.
-
-    Layout: u64 little-endian header length N, N bytes of UTF-8 JSON header (padded with spaces to a
-    multiple of 8), then the raw little-endian tensor data, row-major, tensors in sorted-name order
-    with no gaps. data_offsets are relative to the first byte after the header.
-    """
-    header = {}
-    chunks = []
-    offset = 0
-    for name in sorted(tensors):
-        t = tensors[name].detach()
-        code, np_dtype = DTYPES[t.dtype]
-        data = t.contiguous().numpy().astype(np_dtype, copy=False).tobytes(order="C")
-        header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    header["__metadata__"] = {k: metadata[k] for k in sorted(metadata)}
-    raw = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("utf-8")
-    raw += b" " * (-len(raw) % 8)
-    return struct.pack("<Q", len(raw)) + raw + b"".join(chunks)
-
-
-def meta_json(meta):
-    """The metadata value of one case: compact JSON with sorted keys (stable bytes)."""
-    return json.dumps(meta, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,9 +123,9 @@ def emit(fam, case, meta, inputs, fn, grad=None, note=""):
         assert not t.is_floating_point() or torch.isfinite(t).all(), f"{name}: non-finite output"
 
     fam.metadata[name] = meta_json(meta)
-    shapes = ", ".join(f"{k} ({','.join(str(d) for d in v.shape)})" + ("" if v.dtype == case.dtype else f" {DTYPES[v.dtype][0]}")
-                       for k, v in inputs.items())
-    fam.rows.append((name, meta, shapes, DTYPES[case.dtype][0], note))
+    shapes = ", ".join(f"{k} ({','.join(str(d) for d in v.shape)})"
+                       + ("" if v.dtype == case.dtype else f" {st_writer.dtype_code(v.dtype)}") for k, v in inputs.items())
+    fam.rows.append((name, meta, shapes, st_writer.dtype_code(case.dtype), note))
 
 
 def assert_unique_max(x, dims, name):
@@ -536,37 +499,8 @@ FAMILIES = [elementwise, reductions, matmul, conv, pool, norm, activation, index
 
 
 # ---------------------------------------------------------------------------------------------
-# Independent reader and self-check
+# Self-check (st_writer.read is strict: padding, order, sizes, nothing trailing)
 # ---------------------------------------------------------------------------------------------
-
-READ_DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8")}
-
-
-def read_safetensors(blob):
-    """Parse safetensors bytes with struct/json/numpy only, strictly: returns ({name: ndarray}, metadata)."""
-    (n,) = struct.unpack_from("<Q", blob, 0)
-    assert n % 8 == 0, "header length not a multiple of 8"
-    text = blob[8:8 + n].decode("utf-8")
-    body = text.rstrip(" ")  # only trailing spaces may pad the header
-    assert body.startswith("{") and body.endswith("}") and len(text) - len(body) < 8, "bad header padding"
-    header = json.loads(body)
-    metadata = header.pop("__metadata__")
-    assert all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())
-    data = blob[8 + n:]
-    arrays = {}
-    expected_begin = 0
-    for name in sorted(header):  # sorted-name order must equal data order, contiguous
-        h = header[name]
-        dt = READ_DTYPES[h["dtype"]]
-        begin, end = h["data_offsets"]
-        assert begin == expected_begin, f"{name}: gap or overlap at {begin}"
-        count = int(np.prod(h["shape"], dtype=np.int64))
-        assert end - begin == count * dt.itemsize, f"{name}: size mismatch"
-        arrays[name] = np.frombuffer(data, dtype=dt, count=count, offset=begin).reshape(h["shape"])
-        expected_begin = end
-    assert expected_begin == len(data), "trailing bytes after the last tensor"
-    return arrays, metadata
-
 
 def check_conventions(fname, arrays, metadata):
     """The naming rules of README.md: every tensor belongs to a case with metadata, shapes agree."""
@@ -598,14 +532,13 @@ def self_check(families, compare_files):
     total = 0
     for fam in families:
         path = os.path.join(HERE, fam.name + ".safetensors")
-        blob = serialize(fam.tensors, fam.metadata)
+        blob = st_writer.serialize(fam.tensors, fam.metadata)
         if compare_files:
-            with open(path, "rb") as fh:
-                on_disk = fh.read()
-            assert on_disk == blob, f"{path} differs from a fresh generation (stale or nondeterministic)"
+            assert st_writer.same_as_file(path, blob), \
+                f"{path} differs from a fresh generation (stale or nondeterministic)"
             missing = [case for case in fam.metadata if f"`{case}`" not in readme]
             assert not missing, f"README.md lacks cases {missing}"
-        arrays, metadata = read_safetensors(blob)
+        arrays, metadata = st_writer.read(blob)
         assert metadata == fam.metadata and set(arrays) == set(fam.tensors)
         for name, t in fam.tensors.items():
             expect = t.detach().contiguous().numpy()
@@ -652,8 +585,7 @@ def main():
         print("check OK: files match a fresh generation byte for byte and parse back")
         return 0
     for fam in families:
-        with open(os.path.join(HERE, fam.name + ".safetensors"), "wb") as fh:
-            fh.write(serialize(fam.tensors, fam.metadata))
+        st_writer.save(os.path.join(HERE, fam.name + ".safetensors"), fam.tensors, fam.metadata)
     self_check(families, compare_files=False)
     return 0
 

@@ -11,22 +11,23 @@ No weights are stored for the generated models: both sides fill them with the po
 float64 expression rounded once to float32, so Java and numpy produce the same bits. See
 reference-data/models/README-vision.md for the files, the tensor names and the scheme.
 
-generate_text.py imports meta_json, portable_rule, portable_uniform and serialize from here: keep their
-signatures. torchvision is imported only where a model is built, so that import works without it.
+generate_text.py imports portable_rule and portable_uniform from here: keep their signatures. torchvision is
+imported only where a model is built, so that import works without it. The files are written by st_writer.py
+(F16/BF16 tensors are passed to it as ("F16", tensor) / ("BF16", tensor) pairs).
 
 Determinism: one thread, deterministic algorithms, seeded generators, tensors in sorted-name order,
 sorted JSON keys. Two runs give byte-identical files (`--check` verifies this against the files on disk).
 """
 
-import argparse
-import json
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
+
+import st_writer
+from st_writer import meta_json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "models")
@@ -157,54 +158,6 @@ def config_json(width, blocks, out_dim):
 
 
 # ---------------------------------------------------------------------------------------------
-# safetensors writer (no `safetensors` package here; F16/BF16 written from their raw bits)
-# ---------------------------------------------------------------------------------------------
-
-def encode(t):
-    """(safetensors dtype, little-endian bytes) of a tensor; ("F16"/"BF16", tensor) pairs pass raw halves."""
-    if isinstance(t, tuple):
-        code, src = t
-        f = src.detach().contiguous().float()
-        if code == "F16":
-            return code, f.numpy().astype("<f2").tobytes()
-        if code == "BF16":
-            # bfloat16 -> float32 is exact, so the float32 bits of the bf16-rounded value carry its 16 bits on top.
-            bits = f.bfloat16().float().numpy().view(np.uint32) >> np.uint32(16)
-            return code, bits.astype("<u2").tobytes()
-        raise ValueError(code)
-    t = t.detach().contiguous()
-    code, np_dtype = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8"),
-                      torch.int64: ("I64", "<i8")}[t.dtype]
-    return code, t.numpy().astype(np_dtype, copy=False).tobytes(order="C")
-
-
-def shape_of(t):
-    return list((t[1] if isinstance(t, tuple) else t).shape)
-
-
-def serialize(tensors, metadata):
-    """u64 little-endian header length, compact key-sorted JSON header padded with spaces to a multiple
-    of 8, then the tensors' bytes in sorted-name order with no gaps."""
-    header = {}
-    chunks = []
-    offset = 0
-    for name in sorted(tensors):
-        code, data = encode(tensors[name])
-        header[name] = {"dtype": code, "shape": shape_of(tensors[name]), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    if metadata:
-        header["__metadata__"] = {k: metadata[k] for k in sorted(metadata)}
-    raw = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("utf-8")
-    raw += b" " * (-len(raw) % 8)
-    return struct.pack("<Q", len(raw)) + raw + b"".join(chunks)
-
-
-def meta_json(obj):
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
-
-
-# ---------------------------------------------------------------------------------------------
 # Files
 # ---------------------------------------------------------------------------------------------
 
@@ -317,31 +270,8 @@ def build_all():
     files["resnet50_forward.safetensors"] = resnet50_forward()
     files["resnet_tiny_train.safetensors"] = tiny_train()
     files.update(torchvision_small())
-    return {name: serialize(t, m) for name, (t, m) in files.items()}
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="verify files on disk against a fresh generation")
-    args = parser.parse_args()
-    blobs = build_all()
-    os.makedirs(OUT_DIR, exist_ok=True)
-    total = 0
-    for name, blob in sorted(blobs.items()):
-        path = os.path.join(OUT_DIR, name)
-        if args.check:
-            with open(path, "rb") as fh:
-                assert fh.read() == blob, f"{path} differs from a fresh generation (stale or nondeterministic)"
-        else:
-            with open(path, "wb") as fh:
-                fh.write(blob)
-        total += len(blob)
-        print(f"{name:44s} {len(blob):9d} bytes")
-    print(f"{'total':44s} {total:9d} bytes")
-    if args.check:
-        print("check OK: files match a fresh generation byte for byte")
-    return 0
+    return {os.path.join(OUT_DIR, name): st_writer.serialize(t, m) for name, (t, m) in files.items()}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(st_writer.run_cli(__doc__, build_all))

@@ -31,10 +31,10 @@ The case metadata (JSON) holds the config, the seed, the state_dict keys in PyTo
 the prompts case the 50 prompt strings.
 
 Determinism: one thread, deterministic algorithms, seeded generators, tensors in sorted-name order, sorted JSON
-keys. Two runs give byte-identical files (`--check` verifies this against the files on disk).
+keys. Two runs give byte-identical files (`--check` verifies this against the files on disk); the bytes are
+written by st_writer.py.
 """
 
-import argparse
 import gzip
 import math
 import os
@@ -50,7 +50,9 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from generate_models import meta_json, portable_rule, portable_uniform, serialize  # noqa: E402
+import st_writer  # noqa: E402
+from generate_models import portable_rule, portable_uniform  # noqa: E402
+from st_writer import meta_json  # noqa: E402
 
 OUT_DIR = os.path.join(HERE, "models")
 # The vocabulary the Java tokenizer ships with, else the shared data copy.
@@ -488,31 +490,8 @@ def build_all():
     files.update(tiny_case("tiny_gpt2", TINY_GPT2, 32, lengths=[4, 15, 2, 9, 7],
                            pad_with_eot=[True, False, True, False, False]))
     files.update(clip_rn50_prompts())
-    return {name: serialize(t, m) for name, (t, m) in files.items()}
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="verify files on disk against a fresh generation")
-    args = parser.parse_args()
-    blobs = build_all()
-    os.makedirs(OUT_DIR, exist_ok=True)
-    total = 0
-    for name, blob in sorted(blobs.items()):
-        path = os.path.join(OUT_DIR, name)
-        if args.check:
-            with open(path, "rb") as fh:
-                assert fh.read() == blob, f"{path} differs from a fresh generation (stale or nondeterministic)"
-        else:
-            with open(path, "wb") as fh:
-                fh.write(blob)
-        total += len(blob)
-        print(f"{name:40s} {len(blob):9d} bytes")
-    print(f"{'total':40s} {total:9d} bytes")
-    if args.check:
-        print("check OK: files match a fresh generation byte for byte")
-    return 0
+    return {os.path.join(OUT_DIR, name): st_writer.serialize(t, m) for name, (t, m) in files.items()}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(st_writer.run_cli(__doc__, build_all))

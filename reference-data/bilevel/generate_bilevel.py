@@ -51,8 +51,10 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = os.path.join(HERE, "bilevel.safetensors")
+sys.path.insert(0, os.path.dirname(HERE))  # st_writer.py, the shared safetensors writer, is in reference-data/
 sys.path.insert(0, os.path.join(HERE, "..", "tasks"))
 import generate_tasks as tasks  # noqa: E402  (the task losses of Eqs. 3-10 and their label generator)
+import st_writer  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -225,7 +227,7 @@ def build():
     for name, opts in RUNS.items():
         out, meta = run(name, opts, init, prompts, batches)
         tensors.update(out)
-        metadata[name] = tasks.meta_json(meta)
+        metadata[name] = st_writer.meta_json(meta)
     for name, t in tensors.items():
         if t.dtype != torch.int64:
             assert torch.isfinite(t).all() or name.endswith("_values"), name
@@ -233,7 +235,7 @@ def build():
 
 
 def self_check(tensors, metadata, blob):
-    arrays, meta = tasks.read_safetensors(blob)
+    arrays, meta = st_writer.read(blob)
     assert meta == metadata and set(arrays) == set(tensors)
     for run_name in RUNS:
         lam = arrays[f"{run_name}.trace.lambda"]
@@ -253,15 +255,11 @@ def main():
     parser.add_argument("--check", action="store_true", help="compare the file on disk with a fresh generation")
     args = parser.parse_args()
     tensors, metadata = build()
-    blob = tasks.serialize(tensors, metadata)
-    if args.check:
-        with open(TARGET, "rb") as fh:
-            same = fh.read() == blob
-        print("bilevel.safetensors: " + ("identical to a fresh generation" if same else "DIFFERS from a fresh run"))
-        return 0 if same else 1
-    with open(TARGET, "wb") as fh:
-        fh.write(blob)
-    self_check(tensors, metadata, blob)
+    blob = st_writer.serialize(tensors, metadata)
+    if st_writer.write_or_check({TARGET: blob}, args.check):
+        return 1
+    if not args.check:
+        self_check(tensors, metadata, blob)
     return 0
 
 

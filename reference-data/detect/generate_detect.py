@@ -47,10 +47,7 @@ mlp.safetensors: the binary detector's first five Adam steps in PyTorch
                        rows 0-3 and the last 4).
 """
 
-import argparse
-import json
 import os
-import struct
 import sys
 import warnings
 
@@ -61,39 +58,18 @@ from scipy.special import logsumexp
 from sklearn.mixture import GaussianMixture
 from sklearn.mixture._gaussian_mixture import _estimate_log_gaussian_prob
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import synthetic  # noqa: E402
-
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-# ---------------------------------------------------------------------------------------------
-# safetensors writer (the python `safetensors` package is not available, and the format is tiny)
-# ---------------------------------------------------------------------------------------------
-
-DTYPES = {np.dtype(np.float32): ("F32", "<f4"), np.dtype(np.float64): ("F64", "<f8"),
-          np.dtype(np.int64): ("I64", "<i8")}
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))  # st_writer.py, the shared safetensors writer, is in reference-data/
+import st_writer  # noqa: E402
+import synthetic  # noqa: E402
+from st_writer import meta_json  # noqa: E402
 
 
 def serialize(tensors, metadata):
-    """u64 header length, JSON header padded with spaces to 8 bytes, raw little-endian data in sorted-name order."""
-    header = {}
-    chunks = []
-    offset = 0
-    for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name])
-        code, le = DTYPES[a.dtype]
-        data = a.astype(le, copy=False).tobytes(order="C")
-        header[name] = {"dtype": code, "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    header["__metadata__"] = {k: metadata[k] for k in sorted(metadata)}
-    raw = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("utf-8")
-    raw += b" " * (-len(raw) % 8)
-    return struct.pack("<Q", len(raw)) + raw + b"".join(chunks)
-
-
-def meta_json(meta):
-    return json.dumps(meta, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    """st_writer.serialize with 0-d values stored as shape [1]: these files were first written through
+    np.ascontiguousarray (which returns at least one dimension), and the Java tests read those shapes."""
+    return st_writer.serialize(tensors, metadata, scalars_as_1d=True)
 
 
 def f64(a):
@@ -435,27 +411,5 @@ BUILDERS = {"gmm.safetensors": build_gmm, "metrics.safetensors": build_metrics, 
             "mlp.safetensors": build_mlp}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="regenerate in memory and compare with the files on disk")
-    args = parser.parse_args()
-    status = 0
-    for fname, build in BUILDERS.items():
-        target = os.path.join(HERE, fname)
-        data = build()
-        if args.check:
-            with open(target, "rb") as fh:
-                if fh.read() != data:
-                    print("MISMATCH: " + target + " differs from a fresh generation", file=sys.stderr)
-                    status = 1
-                    continue
-            print("ok: " + target + " is up to date (" + str(len(data)) + " bytes)")
-        else:
-            with open(target, "wb") as fh:
-                fh.write(data)
-            print("wrote " + target + " (" + str(len(data)) + " bytes)")
-    return status
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(st_writer.run_cli(__doc__, lambda: {os.path.join(HERE, f): build() for f, build in BUILDERS.items()}))

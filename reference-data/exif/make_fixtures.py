@@ -4,7 +4,8 @@ of ../shared/data/odd-jpegs, plus exiftool's readings of both.
 
 Run from the project root (needs Pillow and exiftool: apt-get install libimage-exiftool-perl):
 
-    /usr/bin/python3 reference-data/exif/make_fixtures.py
+    /usr/bin/python3 reference-data/exif/make_fixtures.py          # write src/test/resources/exif/
+    /usr/bin/python3 reference-data/exif/make_fixtures.py --check  # regenerate in a temporary folder, compare bytes
 
 Why tiny copies: the 77 originals are 16 MB; their EXIF is 0.6 MB. Each fixture is
     SOI + every APP1 "Exif" segment of the original, byte for byte and in the original order + an 8x8 gray JPEG body
@@ -19,6 +20,7 @@ Writes
   src/test/resources/exif/odd-jpegs.numeric.csv     exiftool's EXIF readings of all 49 odd-jpegs (same arguments)
 """
 
+import argparse
 import csv
 import io
 import os
@@ -26,10 +28,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "reference-data"))  # st_writer.py (check_tree for --check) is there
+import st_writer  # noqa: E402
+
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
 OUT = os.path.join(ROOT, "src", "test", "resources", "exif")
 # The arguments that reproduce ../shared/data/exiftool-exif-dev.numeric.csv exactly (checked with exiftool 12.57).
@@ -92,7 +98,8 @@ def exiftool_rows(directory):
     return {r["SourceFile"]: r for r in rows}
 
 
-def main():
+def build(out):
+    """Write the fixtures and the two CSVs into the folder out (the layout of src/test/resources/exif/)."""
     src_dir = os.path.join(SHARED, "exif-dev")
     with open(os.path.join(SHARED, "exiftool-exif-dev.numeric.csv"), newline="", encoding="utf-8") as f:
         rows = [r for r in csv.reader(f)]
@@ -100,7 +107,7 @@ def main():
     assert header == COLUMNS, header
     originals = sorted((dict(zip(header, r)) for r in rows if r[0] != "SourceFile"), key=lambda r: r["SourceFile"])
 
-    fixtures_dir = os.path.join(OUT, "exif-dev")
+    fixtures_dir = os.path.join(out, "exif-dev")
     shutil.rmtree(fixtures_dir, ignore_errors=True)
     os.makedirs(fixtures_dir)
     body = tiny_body()
@@ -127,21 +134,21 @@ def main():
     if bad:
         sys.exit("fixtures differ from the originals:\n" + "\n".join(bad))
 
-    with open(os.path.join(OUT, "exif-dev.numeric.csv"), "w", newline="", encoding="utf-8") as f:
+    with open(os.path.join(out, "exif-dev.numeric.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["Fixture"] + COLUMNS)
         for row in originals:
             w.writerow([names[row["SourceFile"]]] + [row[c] for c in COLUMNS])
 
     odd_src = os.path.join(SHARED, "odd-jpegs")
-    odd_dir = os.path.join(OUT, "odd-jpegs")
+    odd_dir = os.path.join(out, "odd-jpegs")
     shutil.rmtree(odd_dir, ignore_errors=True)
     os.makedirs(odd_dir)
     for name in sorted(os.listdir(odd_src)):
         if os.path.getsize(os.path.join(odd_src, name)) < ODD_COPY_LIMIT:
             shutil.copyfile(os.path.join(odd_src, name), os.path.join(odd_dir, name))
     odd = exiftool_rows(odd_src)
-    with open(os.path.join(OUT, "odd-jpegs.numeric.csv"), "w", newline="", encoding="utf-8") as f:
+    with open(os.path.join(out, "odd-jpegs.numeric.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(COLUMNS)
         for key in sorted(odd):
@@ -152,5 +159,18 @@ def main():
           f"equal exiftool's readings of the originals", file=sys.stderr)
 
 
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true",
+                        help="regenerate everything in a temporary folder and compare with src/test/resources/exif/")
+    args = parser.parse_args()
+    if not args.check:
+        build(OUT)
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        build(tmp)
+        return 1 if st_writer.check_tree(OUT, tmp) else 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -3,7 +3,9 @@
 
 Run from the project root with the interpreter that has torch, torchvision, Pillow and numpy:
 
-    /usr/bin/python3 reference-data/images/generate.py
+    /usr/bin/python3 reference-data/images/generate.py          # write the fixtures and the two references
+    /usr/bin/python3 reference-data/images/generate.py --check  # fixtures into a temporary folder, references in
+                                                                # memory; compare both byte for byte, write nothing
 
 It writes
   src/test/resources/images/*            small test images in every format the decoder must handle
@@ -18,14 +20,17 @@ It writes
                                            fixture in the metadata decoded by Pillow, resized, CLIP-normalised
 
 Everything is seeded; reruns give identical files (Pillow, libjpeg and torch versions permitting: the
-versions used are recorded in each file's __metadata__ under "versions").
+versions used are recorded in each file's __metadata__ under "versions"). The .safetensors bytes are written
+by reference-data/st_writer.py.
 """
 
+import argparse
 import io
 import json
 import os
 import struct
 import sys
+import tempfile
 
 import numpy as np
 import PIL
@@ -35,6 +40,10 @@ import torchvision.transforms.functional as TF
 from PIL import Image, ImageOps
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "reference-data"))  # st_writer.py, the shared safetensors writer, is there
+import st_writer  # noqa: E402
+from st_writer import meta_json  # noqa: E402
+
 FIXTURES = os.path.join(ROOT, "src", "test", "resources", "images")
 REFS = os.path.join(ROOT, "reference-data", "images")
 
@@ -42,27 +51,6 @@ CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
 
 torch.set_num_threads(1)
-
-
-def write_safetensors(path, tensors, metadata):
-    """safetensors by hand (no python package here): u64 header length, JSON header, raw little-endian data."""
-    header = {}
-    offset = 0
-    blobs = []
-    for name in sorted(tensors):
-        arr = np.ascontiguousarray(tensors[name], dtype="<f4")
-        raw = arr.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(raw)]}
-        offset += len(raw)
-        blobs.append(raw)
-    header["__metadata__"] = metadata
-    h = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
 
 
 def pattern(h, w, seed):
@@ -225,14 +213,14 @@ def exif_orientation(n):
     return e.tobytes()
 
 
-def make_fixtures():
-    os.makedirs(FIXTURES, exist_ok=True)
+def make_fixtures(folder):
+    os.makedirs(folder, exist_ok=True)
     decode = {}
     rgb = pattern(21, 34, seed=1)                                   # (H, W, 3), odd sizes on purpose
     rgb_img = Image.fromarray(rgb, "RGB")
 
     def save(name, img, **kw):
-        path = os.path.join(FIXTURES, name)
+        path = os.path.join(folder, name)
         img.save(path, **kw)
         return path
 
@@ -254,9 +242,9 @@ def make_fixtures():
     # Pillow stores Adobe CMYK inverted (0 = full ink); libjpeg's YCCK decoding yields C = 255 - R' etc. from the
     # YCbCr triple, so R' = c reproduces the same stored samples; K is stored inverted like the other channels.
     ycc = rgb_to_ycc(*(cmyk[..., i].astype(np.float64) for i in range(3)))
-    with open(os.path.join(FIXTURES, "ycck.jpg"), "wb") as f:
+    with open(os.path.join(folder, "ycck.jpg"), "wb") as f:
         f.write(encode_baseline(ycc + [255 - cmyk[..., 3]], adobe_transform=2))
-    with Image.open(os.path.join(FIXTURES, "ycck.jpg")) as a, Image.open(os.path.join(FIXTURES, "cmyk.jpg")) as b:
+    with Image.open(os.path.join(folder, "ycck.jpg")) as a, Image.open(os.path.join(folder, "cmyk.jpg")) as b:
         diff = np.abs(np.asarray(a, np.int16) - np.asarray(b, np.int16)).max()
         assert a.mode == "CMYK" and diff <= 6, f"YCCK fixture does not match the CMYK one (mode {a.mode}, max diff {diff})"
 
@@ -273,7 +261,7 @@ def make_fixtures():
     save("gray16.png", Image.fromarray(g16, "I;16"), format="PNG")
     decode["gray16.png"] = to_chw(np.repeat((g16.astype(np.float64) / 65535.0)[..., None], 3, axis=-1))
     rgb16 = rgb.astype(np.uint16) * 257 + np.arange(3, dtype=np.uint16)[None, None, :] * 7
-    write_png16(os.path.join(FIXTURES, "rgb16.png"), rgb16)
+    write_png16(os.path.join(folder, "rgb16.png"), rgb16)
     decode["rgb16.png"] = to_chw(rgb16.astype(np.float64) / 65535.0)
 
     # GIF (palette, first frame only).
@@ -292,15 +280,15 @@ def make_fixtures():
             decode[f"orient_{n}.jpg"] = to_chw(np.asarray(ImageOps.exif_transpose(im).convert("RGB"), np.float64) / 255)
 
     # Broken files: a JPEG and a PNG cut in the middle of their image data, and a text file named .jpg.
-    with open(os.path.join(FIXTURES, "rgb_baseline.jpg"), "rb") as f:
+    with open(os.path.join(folder, "rgb_baseline.jpg"), "rb") as f:
         jpg = f.read()
-    with open(os.path.join(FIXTURES, "truncated.jpg"), "wb") as f:
+    with open(os.path.join(folder, "truncated.jpg"), "wb") as f:
         f.write(jpg[: len(jpg) * 2 // 3])
-    with open(os.path.join(FIXTURES, "rgb8.png"), "rb") as f:
+    with open(os.path.join(folder, "rgb8.png"), "rb") as f:
         png = f.read()
-    with open(os.path.join(FIXTURES, "truncated.png"), "wb") as f:
+    with open(os.path.join(folder, "truncated.png"), "wb") as f:
         f.write(png[: len(png) * 2 // 3])
-    with open(os.path.join(FIXTURES, "not-an-image.jpg"), "wb") as f:
+    with open(os.path.join(folder, "not-an-image.jpg"), "wb") as f:
         f.write(b"this is a text file with a .jpg name\n")
     return decode
 
@@ -319,7 +307,7 @@ def write_png16(path, rgb16):
                 + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
-def resize_cases():
+def resize_cases(fixtures):
     g = torch.Generator().manual_seed(20240601)
     cases, meta = {}, {}
     # (name, in (H, W), out (OH, OW)): downscale by non-integer factors, upscale, one axis only, extreme ratios.
@@ -338,11 +326,11 @@ def resize_cases():
         y = TF.resize(x, [oh, ow], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
         cases[f"{name}.in"] = x.numpy()
         cases[f"{name}.out"] = y.numpy()
-        meta[name] = json.dumps({"out": [oh, ow]}, separators=(",", ":"))
+        meta[name] = meta_json({"out": [oh, ow]})
     # Whole preprocessing of lossless fixtures: Pillow decode -> [0, 1] -> resize -> CLIP normalisation.
     for name, fixture, (oh, ow) in [("pipeline_rgb8", "rgb8.png", (16, 16)), ("pipeline_palette", "palette.png", (9, 25)),
                                     ("pipeline_gray16", "gray16.png", (8, 12))]:
-        path = os.path.join(FIXTURES, fixture)
+        path = os.path.join(fixtures, fixture)
         if fixture == "gray16.png":
             with Image.open(path) as im:
                 a = np.asarray(im, np.float64) / 65535.0
@@ -351,25 +339,47 @@ def resize_cases():
             x = torch.from_numpy(pil_rgb(path))
         y = TF.resize(x, [oh, ow], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
         cases[f"{name}.out"] = TF.normalize(y, CLIP_MEAN, CLIP_STD).numpy()
-        meta[name] = json.dumps({"fixture": fixture, "out": [oh, ow]}, sort_keys=True, separators=(",", ":"))
+        meta[name] = meta_json({"fixture": fixture, "out": [oh, ow]})
     return cases, meta
 
 
-def main():
+def as_f32(arrays):
+    """Every tensor of the image references is stored as F32."""
+    return {name: np.asarray(a, dtype=np.float32) for name, a in arrays.items()}
+
+
+def build(fixtures):
+    """Write the fixtures into the folder fixtures; returns {path: bytes} of the two reference files."""
+    # Not meta_json: this value was first written with json's default ", " and ": " separators.
     versions = json.dumps({"pillow": PIL.__version__, "torch": torch.__version__,
                            "torchvision": torchvision.__version__, "numpy": np.__version__}, sort_keys=True)
-    decode = make_fixtures()
+    decode = make_fixtures(fixtures)
     # Case names hold no '.': rgb_baseline.jpg -> case rgb_baseline_jpg, tensor rgb_baseline_jpg.rgb.
     cases = {k.replace(".", "_"): (k, v) for k, v in decode.items()}
-    meta = {c: json.dumps({"fixture": k}, sort_keys=True, separators=(",", ":")) for c, (k, _) in cases.items()}
+    meta = {c: meta_json({"fixture": k}) for c, (k, _) in cases.items()}
     meta["versions"] = versions
-    write_safetensors(os.path.join(REFS, "decode.safetensors"), {f"{c}.rgb": v for c, (_, v) in cases.items()}, meta)
-    resize, resize_meta = resize_cases()
+    resize, resize_meta = resize_cases(fixtures)
     resize_meta["versions"] = versions
-    write_safetensors(os.path.join(REFS, "resize.safetensors"), resize, resize_meta)
+    decode_tensors = {f"{c}.rgb": v for c, (_, v) in cases.items()}
+    return {os.path.join(REFS, "decode.safetensors"): st_writer.serialize(as_f32(decode_tensors), meta),
+            os.path.join(REFS, "resize.safetensors"): st_writer.serialize(as_f32(resize), resize_meta)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true",
+                        help="regenerate fixtures (in a temporary folder) and references, compare with the stored ones")
+    args = parser.parse_args()
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            stale = st_writer.write_or_check(build(tmp), check=True) + st_writer.check_tree(FIXTURES, tmp)
+        return 1 if stale else 0
+    os.makedirs(FIXTURES, exist_ok=True)
+    st_writer.write_or_check(build(FIXTURES), check=False)
     total = sum(os.path.getsize(os.path.join(FIXTURES, f)) for f in os.listdir(FIXTURES))
     print(f"fixtures: {len(os.listdir(FIXTURES))} files, {total} bytes; references in {REFS}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

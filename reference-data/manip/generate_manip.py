@@ -24,11 +24,8 @@ Tensors (case NAME, see README.md):
     warp, warp_strong: in.offsets (5, 5, 2) F64, out.image
 """
 
-import argparse
-import json
 import math
 import os
-import struct
 import sys
 
 import cv2
@@ -36,6 +33,10 @@ import numpy as np
 from scipy import ndimage
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))  # st_writer.py, the shared safetensors writer, is in reference-data/
+import st_writer  # noqa: E402
+from st_writer import meta_json  # noqa: E402
+
 TARGET = os.path.join(HERE, "manip.safetensors")
 
 SIZE = 64  # H = W of the synthetic test face
@@ -52,36 +53,6 @@ GRID = 5                 # warp control points per side
 # image-left eye, image-right eye, nose tip, image-left mouth corner, image-right mouth corner.
 FFHQ_512 = np.array([[192.98138, 239.94708], [318.90277, 240.1936], [256.63416, 314.01935],
                      [201.26117, 371.41043], [313.08905, 371.15118]], dtype=np.float64)
-
-
-# ---------------------------------------------------------------------------------------------
-# safetensors writer (the python `safetensors` package is not available, and the format is tiny)
-# ---------------------------------------------------------------------------------------------
-
-DTYPES = {np.dtype(np.float32): ("F32", "<f4"), np.dtype(np.float64): ("F64", "<f8"),
-          np.dtype(np.int64): ("I64", "<i8")}
-
-
-def serialize(tensors, metadata):
-    """u64 header length, JSON header padded with spaces to 8 bytes, raw little-endian data in sorted-name order."""
-    header = {}
-    chunks = []
-    offset = 0
-    for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name])
-        code, le = DTYPES[a.dtype]
-        data = a.astype(le, copy=False).tobytes(order="C")
-        header[name] = {"dtype": code, "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    header["__metadata__"] = {k: metadata[k] for k in sorted(metadata)}
-    raw = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("utf-8")
-    raw += b" " * (-len(raw) % 8)
-    return struct.pack("<Q", len(raw)) + raw + b"".join(chunks)
-
-
-def meta_json(meta):
-    return json.dumps(meta, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,26 +330,8 @@ def build():
         tensors[name + ".in.offsets"] = off
         tensors[name + ".out.image"] = piecewise_affine(image, off)
         metadata[name] = meta_json({"grid": GRID, "scale": scale, "image": "face.in.image"})
-    return serialize(tensors, metadata)
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="regenerate in memory and compare with the file on disk")
-    args = parser.parse_args()
-    data = build()
-    if args.check:
-        with open(TARGET, "rb") as fh:
-            if fh.read() != data:
-                print("MISMATCH: " + TARGET + " differs from a fresh generation", file=sys.stderr)
-                return 1
-        print("ok: " + TARGET + " is up to date (" + str(len(data)) + " bytes)")
-        return 0
-    with open(TARGET, "wb") as fh:
-        fh.write(data)
-    print("wrote " + TARGET + " (" + str(len(data)) + " bytes)")
-    return 0
+    return st_writer.serialize(tensors, metadata)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(st_writer.run_cli(__doc__, lambda: {TARGET: build()}))

@@ -38,10 +38,8 @@ edge ("all_masked" | "one_valid": the mask was drawn that way on purpose).
 """
 
 import argparse
-import json
 import math
 import os
-import struct
 import sys
 import zlib
 
@@ -50,6 +48,10 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))  # st_writer.py, the shared safetensors writer, is in reference-data/
+import st_writer  # noqa: E402
+from st_writer import meta_json  # noqa: E402
+
 TARGET = os.path.join(HERE, "losses.safetensors")
 
 torch.set_num_threads(1)
@@ -72,52 +74,6 @@ RAW_VALUES = {
     "EXPOSURE_TIME": [1 / 30, 1 / 60, 1 / 125, 1 / 250, 1 / 500],
     "FOCAL_LENGTH": [4.2, 24.0, 35.0, 50.0, 85.0],
 }
-
-
-# ---------------------------------------------------------------------------------------------
-# safetensors writer (the python `safetensors` package is not available, and the format is tiny)
-# ---------------------------------------------------------------------------------------------
-
-DTYPES = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8"), torch.int64: ("I64", "<i8")}
-READ_DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8")}
-
-
-def serialize(tensors, metadata):
-    """u64 header length, compact sorted JSON header padded with spaces to a multiple of 8, then the raw
-    little-endian data of the tensors in sorted-name order, no gaps."""
-    header = {}
-    chunks = []
-    offset = 0
-    for name in sorted(tensors):
-        t = tensors[name].detach()
-        code, np_dtype = DTYPES[t.dtype]
-        data = t.contiguous().numpy().astype(np_dtype, copy=False).tobytes(order="C")
-        header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    header["__metadata__"] = {k: metadata[k] for k in sorted(metadata)}
-    raw = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("utf-8")
-    raw += b" " * (-len(raw) % 8)
-    return struct.pack("<Q", len(raw)) + raw + b"".join(chunks)
-
-
-def read_safetensors(blob):
-    (n,) = struct.unpack_from("<Q", blob, 0)
-    header = json.loads(blob[8:8 + n].decode("utf-8"))
-    metadata = header.pop("__metadata__")
-    arrays = {}
-    for name in sorted(header):
-        h = header[name]
-        dt = READ_DTYPES[h["dtype"]]
-        begin, end = h["data_offsets"]
-        count = int(np.prod(h["shape"], dtype=np.int64))
-        assert end - begin == count * dt.itemsize, name
-        arrays[name] = np.frombuffer(blob[8 + n:], dtype=dt, count=count, offset=begin).reshape(h["shape"])
-    return arrays, metadata
-
-
-def meta_json(meta):
-    return json.dumps(meta, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,7 +395,7 @@ def markdown_table(fam):
 
 
 def self_check(fam, blob):
-    arrays, metadata = read_safetensors(blob)
+    arrays, metadata = st_writer.read(blob)
     assert metadata == fam.metadata and set(arrays) == set(fam.tensors)
     for name, t in fam.tensors.items():
         assert arrays[name].tobytes() == t.contiguous().numpy().tobytes(), name
@@ -465,16 +421,12 @@ def main():
     if args.table:
         print(markdown_table(fam))
         return 0
-    blob = serialize(fam.tensors, fam.metadata)
-    if args.check:
-        with open(TARGET, "rb") as fh:
-            assert fh.read() == blob, f"{TARGET} differs from a fresh generation"
-        self_check(fam, blob)
-        print("check OK")
-        return 0
-    with open(TARGET, "wb") as fh:
-        fh.write(blob)
+    blob = st_writer.serialize(fam.tensors, fam.metadata)
+    if st_writer.write_or_check({TARGET: blob}, args.check):
+        return 1
     self_check(fam, blob)
+    if args.check:
+        print("check OK")
     return 0
 
 
