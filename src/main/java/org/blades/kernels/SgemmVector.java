@@ -11,19 +11,19 @@ import jdk.incubator.vector.VectorSpecies;
  * (the Goto/BLIS scheme). Load this class only when {@link VectorSupport#ENABLED}.
  *
  * <p>Legend: M, N, K = GEMM dimensions (C is M x N, op(A) M x K, op(B) K x N); L = float lanes
- * per vector (16 with AVX-512); MR x NR = the register tile of C (NR = 2 * L); kc <= KC = depth
- * of one K slice; nb x kb = a block of op(B) (at most NB x KB). Semantics and argument rules as
- * in {@link Gemm}.
+ * per vector (16 with AVX-512, 8 with AVX2); MR x NR = the register tile of C (NR = 2 * L; MR = 14
+ * or 6 by the vector width, see {@link #MR}); kc <= KC = depth of one K slice; nb x kb = a block
+ * of op(B) (at most NB x KB). Semantics and argument rules as in {@link Gemm}.
  *
  * <p>For each (nb, kb) block of op(B), C's columns in it are cut into a grid of tasks (row panels
  * [pa, pb) x column panels [qa, qb)) run in parallel. A task walks its K slices; per slice it
  * packs its rows of alpha * op(A) into a buffer of its own thread (small enough for L2) and calls
- * the micro-kernel for each MR x NR tile, B panel by B panel: one (KC, NR) B panel, 32 KiB, stays
- * in L1 while the task's A panels stream from L2, and the task's C block stays in L2 across slices.
- * op(B) is packed once per block, shared by all tasks, when several row chunks will read it;
- * with a single row chunk (small M, e.g. 64 output channels) each task packs its own columns
- * instead, so nothing packed is written back to memory: memory bandwidth (a few GB/s per core
- * here), not arithmetic, limits the shapes with a small M or N.
+ * the micro-kernel for each MR x NR tile, B panel by B panel: one (KC, NR) B panel (32 KiB with
+ * AVX-512, 16 KiB with AVX2) stays in L1 while the task's A panels stream from L2, and the task's
+ * C block stays in L2 across slices. op(B) is packed once per block, shared by all tasks, when
+ * several row chunks will read it; with a single row chunk (small M, e.g. 64 output channels)
+ * each task packs its own columns instead, so nothing packed is written back to memory: memory
+ * bandwidth (a few GB/s per core here), not arithmetic, limits the shapes with a small M or N.
  *
  * <p>Packed layouts: an A panel keeps op(A)'s rows as rows, at a fixed stride of A_STRIDE floats,
  * so the kernel's MR broadcasts use constant displacements and packing a row-major A is a plain
@@ -33,23 +33,46 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Determinism: K slices start at multiples of KC and each tile's sum runs k-ascending inside a
  * slice, so every C element receives the same float operations in the same order whatever the
  * task grid; the grid (which depends on the thread count) only decides which thread performs them.
+ * Nor do the register tile and the vector width change them (each element is one fma chain per
+ * slice): the AVX2 tile gives the AVX-512 tile's bits.
  *
  * <p>Tuning (2-core Sapphire Rapids, AVX-512, 48 KiB L1d and 2 MiB L2 per core): a 14 x 32 tile
  * (28 of the 32 zmm registers accumulate) measured best against 8 x 32 and 12 x 32; KC = 256
  * keeps one B panel in two thirds of L1. Edge panels use smaller kernels: a last row panel of at
  * most 8 rows an 8-row one, so M = 64 (a common channel count) runs as 4 * 14 + 8 rows with no
  * padding; a last column panel of at most L columns a one-vector-wide one.
+ *
+ * <p>AVX2 (same machine with -XX:UseAVX=2, JDK 17, 2 threads, medians of 3 runs): the 14 x 16
+ * tile spilled accumulators and reached 103 GFLOP/s at 1024^3 and 90 on ResNet-50's convs
+ * (weighted); the 6 x 16 tile reaches 180 and 143, its kernel alone 112 on one core (the FMA
+ * peak). Its last row panel is padded (M = 64 runs as 11 panels, 2 rows of zeros) rather than
+ * given a 4-row kernel. Tasks of 120 to 288 rows and 256 to 512 columns measured alike here, so
+ * TASK_ROW_PANELS is sized for the smaller L2 of AVX2 machines. KC stays 256 so that both tiles
+ * give the same bits. JDK 25's C2 (unlike 17's) issues all six broadcasts of a k step before the
+ * FMAs and spills two accumulators: 120 GFLOP/s at 1024^3 there, still above the 14-row tile.
  */
 public final class SgemmVector {
+
+    /** System property forcing the register tile: {@code 14x2} or {@code 6x2} (default: by vector width). */
+    static final String TILE_PROPERTY = "blades.sgemm.tile";
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector. */
     private static final int L = S.length();
-    /** Register tile: MR rows (broadcast from A) x NR columns (two vectors of B). */
-    static final int MR = 14;
+    /**
+     * Register tile: MR rows (broadcast from A) x NR columns (two vectors of B). MR follows the
+     * register file: 14 with 16 lanes (AVX-512: 28 of 32 zmm registers accumulate), 6 with fewer
+     * (AVX2: 12 accumulators, 2 B vectors and a broadcast fill 15 of 16 ymm registers; 14 rows
+     * spill there). {@code -Dblades.sgemm.tile=6x2} or {@code 14x2} forces one, so that either
+     * tile's whole path can be tested and measured on one machine.
+     */
+    static final int MR = tileRows(L, System.getProperty(TILE_PROPERTY));
     static final int NR = 2 * L;
-    /** Height of the kernel used for a last row panel holding at most MR_EDGE rows. */
-    static final int MR_EDGE = 8;
+    /**
+     * Height of the kernel used for a last row panel holding at most MR_EDGE rows: 8 for the
+     * 14-row tile; the 6-row tile pads its last panel to MR instead.
+     */
+    static final int MR_EDGE = MR == 14 ? 8 : MR;
     /** Depth of one K slice: one micro-kernel call, one packing round. */
     static final int KC = 256;
     /**
@@ -61,10 +84,13 @@ public final class SgemmVector {
     static final int KB = KC * 8;
     static final int NB = 2048;
     /**
-     * Largest task in panels: its A block (280 x 256), one B slice (256 x 512) and its C block
-     * (280 x 512) fit in L2 together. Taller tasks mean fewer passes over op(B).
+     * Largest task in panels: its A block, one B slice and its C block fit in L2 together; the A
+     * block, which every B panel of the task streams through, fits by far. 14-row tile: A 280 x 256,
+     * B 256 x 512, C 280 x 512 (1.4 MiB of 2 MiB). 6-row tile with AVX2: A 168 x 256 (BLIS's
+     * Haswell block, 180 KiB: even a 256 KiB L2 holds it), B 256 x 256, C 168 x 256 (0.6 MiB, for
+     * the 512 KiB to 1 MiB L2 of most AVX2 machines). Taller tasks mean fewer passes over op(B).
      */
-    static final int TASK_ROW_PANELS = 20;
+    static final int TASK_ROW_PANELS = MR == 14 ? 20 : 28;
     static final int TASK_COL_PANELS = 16;
     /** B panels packed per task of the shared packing phase. */
     private static final int PACK_GRAIN = 8;
@@ -76,6 +102,19 @@ public final class SgemmVector {
             () -> new float[][] {new float[0], new float[0], new float[MR * NR], new float[0], new float[0]});
 
     private SgemmVector() {}
+
+    /** MR for a vector of `lanes` floats, or as forced by {@link #TILE_PROPERTY} (null or empty: not forced). */
+    static int tileRows(int lanes, String forced) {
+        if (forced == null || forced.isEmpty()) {
+            return lanes >= 16 ? 14 : 6;
+        }
+        return switch (forced) {
+            case "14x2" -> 14;
+            case "6x2" -> 6;
+            default -> throw new IllegalArgumentException(
+                    "sgemm: -D" + TILE_PROPERTY + "=" + forced + " is not a register tile (expected 14x2 or 6x2)");
+        };
+    }
 
     /** Float lanes of the preferred species. */
     public static int floatLanes() {
@@ -441,17 +480,7 @@ public final class SgemmVector {
                     for (int p = pa; p < pb; p++) {
                         int rows = Math.min(MR, M - p * MR);
                         int ao = aBase + (p - pa) * MR * A_STRIDE;
-                        if (cols > L) {
-                            if (rows > MR_EDGE) {
-                                kernelMR(kc, ap, ao, bp, bo, tile);
-                            } else {
-                                kernelEdge(kc, ap, ao, bp, bo, tile);
-                            }
-                        } else if (rows > MR_EDGE) {
-                            kernelHalf(kc, ap, ao, bp, bo, tile);
-                        } else {
-                            kernelEdgeHalf(kc, ap, ao, bp, bo, tile);
-                        }
+                        kernel(rows, cols, kc, ap, ao, bp, bo, tile);
                         merge(tile, rows, cols, overwrite, c, cBase + p * MR * ldc + q * NR, ldc);
                     }
                 }
@@ -544,7 +573,36 @@ public final class SgemmVector {
     }
 
     /**
-     * The register-blocked micro-kernel: tile (MR, NR) = A panel (MR, kc) x B panel (kc, NR).
+     * Tile (rows, cols) of C's current slice into {@code tile}, by the kernel for MR and the panel's
+     * size. MR is a constant, so C2 keeps only one tile's branches.
+     *
+     * @param ap   A panel (MR, A_STRIDE) at ao, zero rows below `rows` up to the kernel's height
+     * @param bp   B panel (kc, NR) at bo, zero columns right of `cols`
+     * @param tile (MR, NR)
+     */
+    private static void kernel(int rows, int cols, int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+        if (MR == 6) {
+            if (cols > L) {
+                kernel6(kc, ap, ao, bp, bo, tile);
+            } else {
+                kernel6Half(kc, ap, ao, bp, bo, tile);
+            }
+        } else if (cols > L) {
+            if (rows > MR_EDGE) {
+                kernel14(kc, ap, ao, bp, bo, tile);
+            } else {
+                kernel8(kc, ap, ao, bp, bo, tile);
+            }
+        } else if (rows > MR_EDGE) {
+            kernel14Half(kc, ap, ao, bp, bo, tile);
+        } else {
+            kernel8Half(kc, ap, ao, bp, bo, tile);
+        }
+    }
+
+    /**
+     * The register-blocked micro-kernel of the 14-row tile: tile (14, NR) = A panel (14, kc) x
+     * B panel (kc, NR); every element is a k-ascending chain of fma from zero.
      * The accumulators are named locals, the body is spelled out row by row, and nothing
      * vector-typed leaves the method: only then does C2 keep them in zmm registers (vectors in
      * arrays, fields or non-inlined calls get boxed: 17 instead of 101 GFLOP/s seen here).
@@ -553,7 +611,7 @@ public final class SgemmVector {
      * kernel with the update inside failed C1 ('out of virtual registers') and, when that
      * happened after a tier-2 compile, stayed in slow tier-2 code for good (2.5 GFLOP/s).
      */
-    private static void kernelMR(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+    static void kernel14(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
         FloatVector c0a = FloatVector.zero(S);
         FloatVector c0b = FloatVector.zero(S);
         FloatVector c1a = FloatVector.zero(S);
@@ -660,8 +718,8 @@ public final class SgemmVector {
         c13b.intoArray(tile, 13 * NR + L);
     }
 
-    /** {@link #kernelMR} for a last row panel of at most MR_EDGE rows. */
-    private static void kernelEdge(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+    /** {@link #kernel14} for a last row panel of at most MR_EDGE = 8 rows. */
+    static void kernel8(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
         FloatVector c0a = FloatVector.zero(S);
         FloatVector c0b = FloatVector.zero(S);
         FloatVector c1a = FloatVector.zero(S);
@@ -727,10 +785,10 @@ public final class SgemmVector {
     }
 
     /**
-     * {@link #kernelMR} for a last column panel of at most L columns (N = 196 ends with 4):
+     * {@link #kernel14} for a last column panel of at most L columns (N = 196 ends with 4):
      * half the work of padding it to NR. Reads the first L columns of the (kc, NR) B panel.
      */
-    private static void kernelHalf(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+    static void kernel14Half(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
         FloatVector c0a = FloatVector.zero(S);
         FloatVector c1a = FloatVector.zero(S);
         FloatVector c2a = FloatVector.zero(S);
@@ -794,8 +852,8 @@ public final class SgemmVector {
         c13a.intoArray(tile, 13 * NR);
     }
 
-    /** {@link #kernelHalf} for a last row panel of at most MR_EDGE rows. */
-    private static void kernelEdgeHalf(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+    /** {@link #kernel14Half} for a last row panel of at most MR_EDGE = 8 rows. */
+    static void kernel8Half(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
         FloatVector c0a = FloatVector.zero(S);
         FloatVector c1a = FloatVector.zero(S);
         FloatVector c2a = FloatVector.zero(S);
@@ -833,5 +891,94 @@ public final class SgemmVector {
         c5a.intoArray(tile, 5 * NR);
         c6a.intoArray(tile, 6 * NR);
         c7a.intoArray(tile, 7 * NR);
+    }
+
+    /**
+     * {@link #kernel14} for the 6-row tile (AVX2), under the same rules: 12 accumulators, two B
+     * vectors and one broadcast need 15 of the 16 ymm registers (the BLIS Haswell shape), so JDK
+     * 17's C2 spills nothing; JDK 25's spills two accumulators (see the class notes).
+     */
+    static void kernel6(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+        FloatVector c0a = FloatVector.zero(S);
+        FloatVector c0b = FloatVector.zero(S);
+        FloatVector c1a = FloatVector.zero(S);
+        FloatVector c1b = FloatVector.zero(S);
+        FloatVector c2a = FloatVector.zero(S);
+        FloatVector c2b = FloatVector.zero(S);
+        FloatVector c3a = FloatVector.zero(S);
+        FloatVector c3b = FloatVector.zero(S);
+        FloatVector c4a = FloatVector.zero(S);
+        FloatVector c4b = FloatVector.zero(S);
+        FloatVector c5a = FloatVector.zero(S);
+        FloatVector c5b = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+            c0a = a0.fma(b0, c0a);
+            c0b = a0.fma(b1, c0b);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + A_STRIDE]);
+            c1a = a1.fma(b0, c1a);
+            c1b = a1.fma(b1, c1b);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
+            c2a = a2.fma(b0, c2a);
+            c2b = a2.fma(b1, c2b);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
+            c3a = a3.fma(b0, c3a);
+            c3b = a3.fma(b1, c3b);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4 * A_STRIDE]);
+            c4a = a4.fma(b0, c4a);
+            c4b = a4.fma(b1, c4b);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5 * A_STRIDE]);
+            c5a = a5.fma(b0, c5a);
+            c5b = a5.fma(b1, c5b);
+            ao++;
+            bo += NR;
+        }
+        c0a.intoArray(tile, 0);
+        c0b.intoArray(tile, 0 + L);
+        c1a.intoArray(tile, NR);
+        c1b.intoArray(tile, NR + L);
+        c2a.intoArray(tile, 2 * NR);
+        c2b.intoArray(tile, 2 * NR + L);
+        c3a.intoArray(tile, 3 * NR);
+        c3b.intoArray(tile, 3 * NR + L);
+        c4a.intoArray(tile, 4 * NR);
+        c4b.intoArray(tile, 4 * NR + L);
+        c5a.intoArray(tile, 5 * NR);
+        c5b.intoArray(tile, 5 * NR + L);
+    }
+
+    /** {@link #kernel6} for a last column panel of at most L columns; reads the first L columns of the B panel. */
+    static void kernel6Half(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+        FloatVector c0a = FloatVector.zero(S);
+        FloatVector c1a = FloatVector.zero(S);
+        FloatVector c2a = FloatVector.zero(S);
+        FloatVector c3a = FloatVector.zero(S);
+        FloatVector c4a = FloatVector.zero(S);
+        FloatVector c5a = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+            c0a = a0.fma(b0, c0a);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + A_STRIDE]);
+            c1a = a1.fma(b0, c1a);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
+            c2a = a2.fma(b0, c2a);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
+            c3a = a3.fma(b0, c3a);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4 * A_STRIDE]);
+            c4a = a4.fma(b0, c4a);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5 * A_STRIDE]);
+            c5a = a5.fma(b0, c5a);
+            ao++;
+            bo += NR;
+        }
+        c0a.intoArray(tile, 0);
+        c1a.intoArray(tile, NR);
+        c2a.intoArray(tile, 2 * NR);
+        c3a.intoArray(tile, 3 * NR);
+        c4a.intoArray(tile, 4 * NR);
+        c5a.intoArray(tile, 5 * NR);
     }
 }

@@ -187,8 +187,9 @@ class GemmTest {
     }
 
     /**
-     * Every row-panel height the kernels see (full, the 8-row edge kernel, the 9..13 gap) against
-     * every kind of last column panel (one-vector kernel for <= L columns, padded, full).
+     * Every row-panel height the kernels see (full; with the 14-row tile also the 8-row edge kernel
+     * and the 9..13 gap; with the 6-row tile padded panels) against every kind of last column panel
+     * (one-vector kernel for <= L columns, padded, full).
      */
     @Test
     void vectorPathEveryEdgeSize() {
@@ -203,6 +204,76 @@ class GemmTest {
                 assertClose(p, p.run(Path.VECTOR), p.oracle(), "SgemmVector.sgemm");
             }
         }
+    }
+
+    /** One of SgemmVector's micro-kernels: tile (height, width) = A panel (height, kc) x B panel (kc, width). */
+    private interface MicroKernel {
+        void run(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile);
+    }
+
+    /**
+     * Each micro-kernel, whichever tile this JVM chose (so the 6-row kernels run under AVX-512 too),
+     * called on packed panels at offsets and compared with GemmScalar, and bit for bit with its scalar
+     * twin: every element a k-ascending fma chain from zero, the order the determinism and packed-operand
+     * guarantees rely on. The tile starts as GUARD: the kernel must neither read it nor write outside its
+     * (height, width) corner.
+     */
+    @Test
+    void microKernelsMatchScalarTwin() {
+        assumeTrue(VectorSupport.ENABLED, "Vector API not available: " + VectorSupport.describe());
+        int nr = SgemmVector.NR;
+        int lanes = nr / 2;
+        int stride = SgemmVector.A_STRIDE;
+        record Case(String name, MicroKernel kernel, int height, int width) {}
+        List<Case> cases = List.of(
+                new Case("kernel6", SgemmVector::kernel6, 6, nr),
+                new Case("kernel6Half", SgemmVector::kernel6Half, 6, lanes),
+                new Case("kernel14", SgemmVector::kernel14, 14, nr),
+                new Case("kernel14Half", SgemmVector::kernel14Half, 14, lanes),
+                new Case("kernel8", SgemmVector::kernel8, 8, nr),
+                new Case("kernel8Half", SgemmVector::kernel8Half, 8, lanes));
+        SplittableRandom rnd = new SplittableRandom(10);
+        for (Case kern : cases) {
+            for (int depth : new int[] {1, 2, 7, SgemmVector.KC - 1, SgemmVector.KC}) {
+                int ao = rnd.nextInt(5);
+                int bo = rnd.nextInt(5);
+                float[] ap = uniform(rnd, ao + kern.height() * stride); // (height, A_STRIDE) at ao
+                float[] bp = uniform(rnd, bo + depth * nr); // (depth, NR) at bo
+                float[] tile = new float[kern.height() * nr]; // (height, NR)
+                Arrays.fill(tile, GUARD);
+                Problem p = new Problem(false, false, kern.height(), kern.width(), depth, 1f, 0f, ao, stride, bo, nr,
+                        0, nr, ap, bp, tile);
+                float[] got = tile.clone();
+                kern.kernel().run(depth, ap, ao, bp, bo, got);
+                String label = kern.name() + " kc=" + depth;
+                assertClose(p, got, p.oracle(), label);
+                for (int i = 0; i < kern.height(); i++) {
+                    for (int j = 0; j < kern.width(); j++) {
+                        float sum = 0f;
+                        for (int k = 0; k < depth; k++) {
+                            sum = Math.fma(ap[ao + i * stride + k], bp[bo + k * nr + j], sum);
+                        }
+                        assertThat(got[i * nr + j]).as("%s tile[%d][%d]", label, i, j).isEqualTo(sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The tile follows the vector width unless the system property forces one; a bad value names the property. */
+    @Test
+    void registerTileFollowsVectorWidth() {
+        assumeTrue(VectorSupport.ENABLED, "Vector API not available: " + VectorSupport.describe());
+        assertThat(SgemmVector.tileRows(16, null)).isEqualTo(14);
+        assertThat(SgemmVector.tileRows(8, null)).isEqualTo(6);
+        assertThat(SgemmVector.tileRows(8, "14x2")).isEqualTo(14);
+        assertThat(SgemmVector.tileRows(16, "6x2")).isEqualTo(6);
+        assertThatThrownBy(() -> SgemmVector.tileRows(16, "8x3"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(SgemmVector.TILE_PROPERTY).hasMessageContaining("8x3");
+        assertThat(SgemmVector.MR).isEqualTo(SgemmVector.tileRows(SgemmVector.floatLanes(),
+                System.getProperty(SgemmVector.TILE_PROPERTY)));
+        assertThat(SgemmVector.MR_EDGE).isEqualTo(SgemmVector.MR == 14 ? 8 : SgemmVector.MR);
     }
 
     /**
