@@ -1,12 +1,11 @@
 package org.blades.bench;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
 import org.blades.kernels.Parallel;
 import org.blades.kernels.VectorSupport;
 import org.blades.models.text.TextConfig;
 import org.blades.models.text.TextEncoder;
+import org.blades.tasks.Prompts;
 import org.blades.tensor.DType;
 import org.blades.tensor.IntTensor;
 import org.blades.text.ClipTokenizer;
@@ -31,45 +30,6 @@ public final class TextBench {
         System.exit(run(args, System.out));
     }
 
-    /**
-     * The 50 BLADES prompts in logit-column order, worded as reference-data/generate_text.py's blades_prompts():
-     * 12 EXIF value levels, 10 camera makes, 8 metering modes, 7 exposure modes, 2 white-balance modes, 6
-     * exposure programs, real/manipulated, 3 manipulated regions.
-     */
-    public static List<String> prompts() {
-        List<String> p = new ArrayList<>();
-        for (String attribute : List.of("ISO speed rating", "aperture", "exposure time", "focal length")) {
-            for (String level : List.of("low", "medium", "high")) {
-                p.add("a photo of a face with the " + level + " value of " + attribute);
-            }
-        }
-        for (String make : List.of("Nikon", "Apple", "FUJIFILM", "Canon", "Samsung", "Sony", "Panasonic", "Nokia",
-                "Pentax", "others")) {
-            p.add("a photo of a face taken with the " + make + " brand camera");
-        }
-        for (String mode : List.of("average", "centerweighted", "others", "partial", "spot", "multi-spot",
-                "multi-segment", "evaluative")) {
-            p.add("A photo of the face captured using the " + mode + " metering mode");
-        }
-        for (String mode : List.of("auto", "auto-bracketing", "program", "manual", "aperture-priority",
-                "easy-shooting", "shutter-priority")) {
-            p.add("A photo of the face captured using the " + mode + " exposure mode");
-        }
-        for (String mode : List.of("auto", "manual")) {
-            p.add("A photo of the face captured using the " + mode + " white balance mode");
-        }
-        for (String program : List.of("landscape mode", "manual control", "normal program", "portrait mode",
-                "shutter priority", "aperture priority")) {
-            p.add("A photo of the face captured using the exposure program set to " + program);
-        }
-        for (String kind : List.of("photographic", "manipulated")) {
-            p.add("a photo of a " + kind + " face");
-        }
-        for (String region : List.of("mouth", "eye", "nose")) {
-            p.add("a photo of a face with a manipulated " + region + " region");
-        }
-        return List.copyOf(p);
-    }
 
     private static final String USAGE = "usage: bench text [--threads N (2)] [--iters N (5)] [--warmup N (2)]";
 
@@ -103,7 +63,7 @@ public final class TextBench {
                 System.getProperty("java.version"), BenchTiming.loadAverage());
         TextEncoder encoder = new TextEncoder(TextConfig.clipRn50(), DType.F32);
         encoder.initPortable(WEIGHT_SEED);
-        IntTensor ids = ClipTokenizer.standard().tokenizeBatch(prompts(), TextConfig.clipRn50().context()); // (B, T)
+        IntTensor ids = ClipTokenizer.standard().tokenizeBatch(Prompts.texts(), TextConfig.clipRn50().context()); // (B, T)
         out.printf("warm-up %d, median of %d iterations%n", warmup, iters);
         BenchTiming.header(out, "ms/step");
         double[] s = BenchTiming.time(() -> {
