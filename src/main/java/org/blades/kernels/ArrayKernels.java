@@ -1,9 +1,11 @@
 package org.blades.kernels;
 
+import java.util.Arrays;
+
 // n = elements of the run.
 
 /**
- * Element-wise float32 loops that C2 leaves scalar (it cannot rule out that two float[] arguments alias, so it
+ * Element-wise array loops: a parallel fill, and float32 loops that C2 leaves scalar (it cannot rule out that two float[] arguments alias, so it
  * does not vectorise {@code dst[i] += src[i]}): the Vector API versions in {@link ArrayKernelsVector} when
  * {@link VectorSupport#ENABLED}, else the plain twins here, which are also the tests' oracle. Both give the same
  * bits (one float32 addition per element).
@@ -19,6 +21,22 @@ public final class ArrayKernels {
         } else {
             addScalar(dst, dOff, src, sOff, n);
         }
+    }
+
+    /** Elements per task of {@link #fill}: large enough that waking a worker pays. */
+    private static final int FILL_GRAIN = 1 << 18;
+
+    /**
+     * a[from .. to) = v, split over the pool: one core cannot saturate memory bandwidth, and the large fills
+     * (zeroGrad, gradient buffers, a weight gradient's scratch) sit on the training step's path.
+     */
+    public static void fill(float[] a, int from, int to, float v) {
+        Parallel.parallelForRange(to - from, FILL_GRAIN, (lo, hi) -> Arrays.fill(a, from + lo, from + hi, v));
+    }
+
+    /** Float64 {@link #fill}. */
+    public static void fill(double[] a, int from, int to, double v) {
+        Parallel.parallelForRange(to - from, FILL_GRAIN, (lo, hi) -> Arrays.fill(a, from + lo, from + hi, v));
     }
 
     /** Plain twin of {@link #add}. */

@@ -114,8 +114,9 @@ public final class Gemm {
         checkArgs("sgemm", false, transB, M, N, K, M * K, 0, Math.max(1, K), B.length, offB, ldb, C.length, offC,
                 ldc);
         if (scale == 0f) {
-            SgemmVector.sgemm(false, transB, M, N, K, 0f, new float[M * K], 0, Math.max(1, K), B, offB, ldb, beta,
-                    C, offC, ldc);
+            // alpha 0 never reads A: the packed array (at least M * K floats) only satisfies the argument check
+            SgemmVector.sgemm(false, transB, M, N, K, 0f, a.data, 0, Math.max(1, K), B, offB, ldb, beta, C, offC,
+                    ldc);
             return;
         }
         SgemmVector.sgemmPacked(a.data, M, K, transB, N, B, offB, ldb, beta, C, offC, ldc);

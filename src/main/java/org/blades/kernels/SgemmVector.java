@@ -182,18 +182,29 @@ public final class SgemmVector {
         int slices = ceilDiv(K, KC);
         int size = packedSize(M, K);
         float[] packed = workspace != null && workspace.length >= size ? workspace : new float[size]; // (slices, mPanels, MR, A_STRIDE)
-        int[] gather = transA ? strides(lda) : null;
-        int grain = A_PACK_GRAIN;
-        int chunks = ceilDiv(mPanels, grain);
         boolean parallel = Parallel.threads() > 1 && !Parallel.poolBusy() && (long) M * K >= Gemm.PARALLEL_MIN_FLOPS / 8;
-        run(slices * chunks, parallel, t -> {
-            int s = t / chunks;
-            int pa = (t % chunks) * grain;
-            int pb = Math.min(mPanels, pa + grain);
-            packPanels(transA, M, alpha, A, offA, lda, gather, packed, (s * mPanels + pa) * MR * A_STRIDE, pa, pb,
-                    s * KC, Math.min(KC, K - s * KC));
-        });
+        packSlices(transA, M, alpha, A, offA, lda, transA ? strides(lda) : null, packed, 0, K, parallel);
         return packed;
+    }
+
+    /**
+     * Packs alpha * op(A) columns [k0, k0 + kLen) into dst: slice s (k from k0 + s * KC), row panel p at
+     * {@code (s * mPanels + p) * MR * A_STRIDE}. One task per (slice, A_PACK_GRAIN panels).
+     *
+     * @param gather {0, lda, 2 lda, ..} when transA, else null
+     * @param dst    (ceil(kLen / KC), mPanels, MR, A_STRIDE)
+     */
+    private static void packSlices(boolean transA, int M, float alpha, float[] A, int offA, int lda, int[] gather,
+                                   float[] dst, int k0, int kLen, boolean parallel) {
+        int mPanels = ceilDiv(M, MR);
+        int chunks = ceilDiv(mPanels, A_PACK_GRAIN);
+        run(ceilDiv(kLen, KC) * chunks, parallel, t -> {
+            int s = t / chunks;
+            int pa = (t % chunks) * A_PACK_GRAIN;
+            int kStart = k0 + s * KC;
+            packPanels(transA, M, alpha, A, offA, lda, gather, dst, (s * mPanels + pa) * MR * A_STRIDE, pa,
+                    Math.min(mPanels, pa + A_PACK_GRAIN), kStart, Math.min(KC, k0 + kLen - kStart));
+        });
     }
 
     /** Runs one call, block of op(B) by block, each block's task grid in parallel when worthwhile. */
@@ -220,14 +231,13 @@ public final class SgemmVector {
                 }
                 if (call.sharedA) {
                     float[][] ws = WORKSPACE.get();
-                    int size = ceilDiv(call.kb, KC) * call.mPanels * MR * A_STRIDE;
+                    int size = packedSize(call.M, call.kb);
                     if (ws[4].length < size) {
                         ws[4] = new float[size];
                     }
                     call.aShared = ws[4];
-                    int chunks = ceilDiv(call.mPanels, A_PACK_GRAIN);
-                    run(ceilDiv(call.kb, KC) * chunks, parallel, t -> call.packSharedA(t / chunks,
-                            (t % chunks) * A_PACK_GRAIN, Math.min(call.mPanels, (t % chunks + 1) * A_PACK_GRAIN)));
+                    packSlices(call.transA, call.M, call.alpha, call.A, call.offA, call.lda, call.aGather, ws[4],
+                            call.k0, call.kb, parallel);
                 }
                 run(call.rowChunks * call.colChunks, parallel, call::compute);
             }
@@ -410,13 +420,6 @@ public final class SgemmVector {
             colChunks = ceilDiv(nPanels, colPanelsPerTask);
             sharedB = rowChunks > 1;
             sharedA = packedA == null && colChunks > 1;
-        }
-
-        /** Shared packing phase of op(A): slice s of the block, row panels [pa, pb). */
-        void packSharedA(int s, int pa, int pb) {
-            int kStart = k0 + s * KC;
-            packPanels(transA, M, alpha, A, offA, lda, aGather, aShared, (s * mPanels + pa) * MR * A_STRIDE, pa, pb,
-                    kStart, Math.min(KC, k0 + kb - kStart));
         }
 
         /** Shared packing phase: B panels [q0, q1) of the block, all its K slices. */

@@ -2,6 +2,7 @@ package org.blades.tensor;
 
 import java.util.Arrays;
 import java.util.function.IntConsumer;
+import org.blades.kernels.ArrayKernels;
 import org.blades.kernels.BatchNormKernels;
 import org.blades.kernels.ConvGeometry;
 import org.blades.kernels.Gemm;
@@ -555,8 +556,7 @@ public final class Conv {
             this.K = K;
             this.dwt = K > O ? scratch(WEIGHT_GRADIENT, K * O) : null;
             if (dwt != null) {
-                float[] z = dwt;
-                Parallel.parallelForRange(K * O, 1 << 18, (lo, hi) -> Arrays.fill(z, lo, hi, 0f));
+                ArrayKernels.fill(dwt, 0, K * O, 0f);
             }
         }
 

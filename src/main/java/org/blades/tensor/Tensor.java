@@ -432,16 +432,11 @@ public final class Tensor {
 
     public void fillInPlace(double v) {
         if (isDense()) {
-            // one core cannot saturate memory bandwidth: large fills (zeroGrad, gradient buffers) are split
-            int n = f != null ? f.length : d.length;
-            int grain = 1 << 18;
-            org.blades.kernels.Parallel.parallelForRange(n, grain, (lo, hi) -> {
-                if (f != null) {
-                    Arrays.fill(f, lo, hi, (float) v);
-                } else {
-                    Arrays.fill(d, lo, hi, v);
-                }
-            });
+            if (f != null) {
+                ArrayKernels.fill(f, 0, f.length, (float) v);
+            } else {
+                ArrayKernels.fill(d, 0, d.length, v);
+            }
             return;
         }
         StridedLoop.forEach(shape, strides, offset, (o, k) -> put(k, v));
