@@ -9,6 +9,7 @@ import org.blades.kernels.Gemm;
 import org.blades.kernels.Im2col;
 import org.blades.kernels.PackedMatrix;
 import org.blades.kernels.Parallel;
+import org.blades.kernels.Winograd;
 
 // N = batch, C = input channels, H/W = input height/width, O = output channels, KH/KW = kernel height/width,
 // OH/OW = output height/width, K = C*KH*KW (the GEMM's summed dimension), P = OH*OW (output pixels per image),
@@ -28,6 +29,12 @@ import org.blades.kernels.Parallel;
  * ({@link org.blades.kernels.PackedMatrix}) instead of once per GEMM. The backward pass uses the same groups: {@code dw += dy_group(O,
  * GP) @ cols_group^T} and {@code dcols_group = w^T @ dy_group}, then col2im per image. Column matrices are
  * recomputed in the backward pass, never kept on the tape: the tape holds only the input and the weight.
+ *
+ * <p>Winograd. Float32 3x3 convolutions with stride 1 and padding 1 (ResNet's bottleneck middles) run the forward
+ * pass and the input gradient as Winograd F(2x2, 3x3) ({@link org.blades.kernels.Winograd}: 16 GEMMs summing C
+ * instead of 9C products) when a GEMM gets enough tiles to pay for the per-call weight transform
+ * ({@link #useWinograd}); the input gradient is the same convolution of dy with the kernel transposed and turned
+ * by 180 degrees. Their weight gradient stays im2col + GEMM, and float64 (the gradient checks) never uses it.
  *
  * <p>Threads: an ungrouped forward pass or input gradient runs one task per image (its im2col, GEMM and
  * epilogue, the GEMM on the task's thread); a single image, a group GEMM and every weight-gradient GEMM spread
@@ -62,7 +69,12 @@ public final class Conv {
     private static final int ROWS = 1;
     private static final int PACKED = 2;
     private static final int WEIGHT_GRADIENT = 3;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
+    private static final int WINOGRAD_U = 4;
+    private static final int WINOGRAD_V = 5;
+    private static final int WINOGRAD_M = 6;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[7][0]);
+    /** Per-thread workspaces of the 16 packed U_e, when a Winograd call runs several GEMM groups. */
+    private static final ThreadLocal<float[][]> PACKED_U = ThreadLocal.withInitial(() -> new float[16][0]);
 
     /**
      * y = conv2d(x, w) + bias, as torch.nn.functional.conv2d.
@@ -88,8 +100,9 @@ public final class Conv {
         }
         return Autograd.record("conv2d", out, new Tensor[] {x, w, bias}, gout -> {
             Tensor gy = gout.contiguous(); // (N, O, OH, OW)
-            // a float32 pointwise input gradient overwrites every element; col2im and float64 add into zeros
-            boolean overwrites = x.dtype() == DType.F32 && g.isPointwise();
+            // a float32 pointwise or Winograd input gradient overwrites every element; col2im and float64 add
+            // into zeros
+            boolean overwrites = x.dtype() == DType.F32 && (g.isPointwise() || useWinograd(g, N, O, g.channels()));
             Tensor dx = x.requiresGrad() ? Autograd.gradientBuffer(x.dtype(), x.shapeRef(), !overwrites) : null; // (N, C, H, W)
             // Float32 weight gradients are added straight into an existing gradient (the GEMMs accumulate):
             // no weight-sized buffer and no extra pass per layer and step. Float64 keeps the separate sum, so a
@@ -386,6 +399,129 @@ public final class Conv {
     }
 
     // ----------------------------------------------------------------------------------------------
+    // Float32 Winograd F(2x2, 3x3)
+
+    /**
+     * Target tiles per Winograd GEMM (T); images are grouped up to it. Groups of about one 56x56 image keep V
+     * and M (16 * channels * T floats each) near the L2 caches; 2048 was 5 to 10 % slower at batch 8.
+     */
+    private static final int WINOGRAD_TILES = 1024;
+    /**
+     * Fewest tiles per GEMM for which Winograd pays. Its fixed cost is the weight transform, 16 values per
+     * (o, c) written for every call (a 9-value kernel read from a stride of 9 floats, about 7 ns per kernel on
+     * one core, 12 ns for the input gradient's rotated transposed layout), while what it saves per (o, c) grows
+     * with T: 40 of the 72 multiply-adds per tile. Measured on ResNet-50's shapes (2 threads, AVX-512): 512
+     * channels at 7x7 is slower at T = 16 (batch 1: 2.5 vs 1.6 ms forward), even at 32, and its input gradient
+     * still slower at 48; 256 channels at 14x14 (T = 49, batch 1) is faster both ways (1.05 vs 1.4 ms forward,
+     * 1.3 vs 1.6 ms input gradient), and 512 at 7x7 from T = 64 (batch 4).
+     */
+    private static final int WINOGRAD_MIN_TILES = 49;
+
+    /**
+     * Whether a float32 3x3, stride-1, padding-1 convolution from cin to cout channels over N images runs as
+     * Winograd F(2x2, 3x3): from the shapes alone, so results do not depend on the thread count.
+     */
+    static boolean useWinograd(ConvGeometry g, int N, int cin, int cout) {
+        if (!Winograd.applies(g)) {
+            return false;
+        }
+        int TT = Winograd.tilesPerImage(g);
+        int G = winogradImagesPerGemm(N, cin, cout, TT);
+        return G * TT >= WINOGRAD_MIN_TILES;
+    }
+
+    /** Images per Winograd GEMM group: up to WINOGRAD_TILES tiles and SCRATCH_FLOATS per V or M, evened out. */
+    static int winogradImagesPerGemm(int N, int cin, int cout, int TT) {
+        int g = Math.min(N, Math.max(1, WINOGRAD_TILES / TT));
+        g = Math.min(g, Math.max(1, SCRATCH_FLOATS / (16 * Math.max(cin, cout) * TT)));
+        int groups = (N + g - 1) / g;
+        return (N + groups - 1) / groups;
+    }
+
+    /**
+     * out = epilogue(conv3x3(in, w)) with stride 1 and padding 1, as Winograd F(2x2, 3x3), G images at a time:
+     * {@code V = B^T d B} of every tile (tasks by image and input-channel range), the 16 GEMMs
+     * {@code M_e (cout, T) = U_e (cout, cin) @ V_e (cin, T)}, then {@code A^T M A} and the per-channel map
+     * (tasks by image and output-channel range: the map runs on each plane right after its transform, while it is
+     * in cache).
+     *
+     * @param in  (N, cin, H, W)
+     * @param u   (16, blockStride(cout*cin)): the transformed weights, U_e (cout, cin) at e*blockStride(cout*cin)
+     * @param a   the per-channel map, or null
+     * @param out (N, cout, H, W), overwritten
+     */
+    private static void winograd(float[] in, int N, int cin, int cout, float[] u, Affine32 a, float[] out,
+                                 ConvGeometry g) {
+        int H = g.height();
+        int W = g.width();
+        int HW = H * W;
+        int TT = Winograd.tilesPerImage(g);
+        int G = winogradImagesPerGemm(N, cin, cout, TT);
+        int groups = (N + G - 1) / G;
+        int us = Winograd.blockStride(cout * cin);
+        PackedMatrix[] pu = groups > 1 ? packU(u, us, cout, cin) : null; // (16) of U_e (cout, cin)
+        float[] v = scratch(WINOGRAD_V, 16 * Winograd.blockStride(cin * G * TT)); // (16, vs): V_e (cin, T) at e*vs
+        float[] m = scratch(WINOGRAD_M, 16 * Winograd.blockStride(cout * G * TT)); // (16, ms): M_e (cout, T) at e*ms
+        int inChunk = channelChunk(16 * TT);
+        int inChunks = (cin + inChunk - 1) / inChunk;
+        int outChunk = channelChunk(16 * TT);
+        int outChunks = (cout + outChunk - 1) / outChunk;
+        for (int n0 = 0; n0 < N; n0 += G) {
+            int first = n0;
+            int gn = Math.min(G, N - n0);
+            int T = gn * TT;
+            int vs = Winograd.blockStride(cin * T);
+            int ms = Winograd.blockStride(cout * T);
+            Parallel.parallelFor(gn * inChunks, t -> {
+                int j = t / inChunks;
+                int c0 = (t % inChunks) * inChunk;
+                for (int c = c0, end = Math.min(cin, c0 + inChunk); c < end; c++) {
+                    Winograd.inputPlane(in, ((first + j) * cin + c) * HW, H, W, v, c * T + j * TT, vs);
+                }
+            });
+            // M_e = U_e @ V_e: the 16 GEMMs side by side, each on one thread (a GEMM inside a busy pool runs on
+            // its caller). With C = 64 to 512 and T = 49 to 1024 each is small: spreading every one over the pool
+            // instead was 10 to 40 % slower at ResNet-50's shapes, batch 1 and 8.
+            Parallel.parallelFor(16, e -> {
+                if (pu != null) {
+                    Gemm.sgemm(pu[e], false, T, v, e * vs, T, 0f, m, e * ms, T);
+                } else {
+                    Gemm.sgemm(false, false, cout, T, cin, 1f, u, e * us, cin, v, e * vs, T, 0f, m, e * ms, T);
+                }
+            });
+            Parallel.parallelFor(gn * outChunks, t -> {
+                int j = t / outChunks;
+                int o0 = (t % outChunks) * outChunk;
+                for (int o = o0, end = Math.min(cout, o0 + outChunk); o < end; o++) {
+                    int plane = ((first + j) * cout + o) * HW;
+                    Winograd.outputPlane(m, o * T + j * TT, ms, H, W, out, plane);
+                    if (a != null) {
+                        affineRow(out, plane, out, plane, HW, a, o, plane);
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * The 16 U_e packed once for the call's GEMM groups, in this thread's workspaces.
+     *
+     * @param u (16, us): U_e (cout, cin) at e*us
+     */
+    private static PackedMatrix[] packU(float[] u, int us, int cout, int cin) {
+        float[][] ws = PACKED_U.get();
+        int size = Gemm.packedSize(cout, cin);
+        for (int e = 0; e < 16; e++) {
+            if (ws[e].length < size) {
+                ws[e] = new float[size];
+            }
+        }
+        PackedMatrix[] pu = new PackedMatrix[16];
+        Parallel.parallelFor(16, e -> pu[e] = Gemm.packA(false, cout, cin, 1f, u, e * us, cin, ws[e]));
+        return pu;
+    }
+
+    // ----------------------------------------------------------------------------------------------
     // Float32 forward and backward
 
     /**
@@ -395,6 +531,16 @@ public final class Conv {
      * @param y (N, O, P), overwritten
      */
     private static void forwardF32(float[] x, float[] w, Affine32 a, float[] y, int N, int O, ConvGeometry g) {
+        if (useWinograd(g, N, g.channels(), O)) {
+            int C = g.channels();
+            int us = Winograd.blockStride(O * C);
+            float[] u = scratch(WINOGRAD_U, 16 * us); // (16, us): U_e (O, C) at e*us
+            int chunk = channelChunk(16 * C);
+            Parallel.parallelFor((O + chunk - 1) / chunk,
+                    t -> Winograd.weights(w, O, C, u, us, t * chunk, Math.min(O, (t + 1) * chunk)));
+            winograd(x, N, C, O, u, a, y, g);
+            return;
+        }
         int K = g.colRows();
         int P = g.colCols();
         int G = imagesPerGemm(N, K, O, P);
@@ -467,12 +613,18 @@ public final class Conv {
      * @param x  (N, C, H, W)
      * @param w  (O, K)
      * @param gy (N, O, P)
-     * @param dx (N, C, H, W) zeros, or null
+     * @param dx (N, C, H, W) zeros (any values when {@link #useWinograd} holds for the input gradient: then
+     *           overwritten), or null
      * @param dw (O, K), added into, or null
      * @param db (O) or null
      */
     private static void backwardF32(float[] x, float[] w, float[] gy, float[] dx, float[] dw, float[] db,
                                     int N, int O, ConvGeometry g) {
+        if (dx != null && useWinograd(g, N, O, g.channels())) {
+            backwardF32(x, w, gy, null, dw, db, N, O, g);
+            inputGradientWinograd(w, gy, dx, N, O, g);
+            return;
+        }
         int K = g.colRows();
         int P = g.colCols();
         if (db != null) {
@@ -586,6 +738,25 @@ public final class Conv {
                 }
             });
         }
+    }
+
+    /**
+     * forward: y = conv3x3(x, w), stride 1, padding 1  =>  dx = conv3x3(dy, w') with w'[c, o] = rot180(w[o, c]),
+     * the same Winograd convolution with the rotated, transposed kernel (each dx pixel gathers the dy pixels whose
+     * windows cover it, with the kernel mirrored).
+     *
+     * @param w  (O, C, 3, 3)
+     * @param gy (N, O, H, W)
+     * @param dx (N, C, H, W), overwritten: the only contribution to a freshly requested buffer
+     */
+    private static void inputGradientWinograd(float[] w, float[] gy, float[] dx, int N, int O, ConvGeometry g) {
+        int C = g.channels();
+        int us = Winograd.blockStride(O * C);
+        float[] u = scratch(WINOGRAD_U, 16 * us); // (16, us): U'_e (C, O) at e*us
+        int chunk = channelChunk(16 * O);
+        Parallel.parallelFor((C + chunk - 1) / chunk,
+                t -> Winograd.weightsRotated(w, O, C, u, us, t * chunk, Math.min(C, (t + 1) * chunk)));
+        winograd(gy, N, O, C, u, null, dx, g);
     }
 
     /** dx_n from dy_n: pointwise as one GEMM into dx_n, else dcols_n = w^T @ dy_n, then col2im. */

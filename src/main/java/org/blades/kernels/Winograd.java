@@ -1,0 +1,276 @@
+package org.blades.kernels;
+
+import java.util.Arrays;
+
+// C = input channels, O = output channels, H/W = image height/width (input and output: stride 1, padding 1),
+// TH = ceil(H/2), TW = ceil(W/2) tiles per image column / row, TT = TH*TW tiles per image, T = tiles of all
+// images in one GEMM (image j at columns [j*TT, (j+1)*TT), tile (i, k) of an image at column i*TW + k),
+// e = 4*r + s one of the 16 positions (r, s) of a 4x4 transformed tile, P = TW + 1.
+
+/**
+ * Winograd's minimal filtering F(2x2, 3x3) for a 3x3, stride-1, padding-1 convolution (Lavin and Gray, "Fast
+ * Algorithms for Convolutional Neural Networks", 2016, eq. 8): {@code Y = A^T [(G g G^T) . (B^T d B)] A} per
+ * 4x4 input tile d (a 2x2 output tile), with
+ * <pre>
+ *   G   = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]            (4, 3)
+ *   B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]         (4, 4)
+ *   A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]                                         (2, 4)
+ * </pre>
+ * Summed over input channels, the element-wise product becomes 16 independent GEMMs (eq. 12):
+ * {@code M_e (O, T) = U_e (O, C) @ V_e (C, T)} with {@code U = G g G^T} per (o, c) ({@link #weights}) and
+ * {@code V = B^T d B} per (c, tile) ({@link #inputPlane}); {@link #outputPlane} then forms {@code A^T M A}. The
+ * GEMMs sum C products instead of 9C: 2.25 times fewer multiplies than im2col + GEMM.
+ *
+ * <p>Tiles: tile (i, k) reads input rows 2i-1 .. 2i+2 and columns 2k-1 .. 2k+2 (zero outside the image: the
+ * padding, and the overhang past the bottom/right edge when H or W is odd) and writes output rows 2i, 2i+1 and
+ * columns 2k, 2k+1 (those inside the image).
+ *
+ * <p>Speed: the transforms run over a whole plane's tiles at once rather than tile by tile. The input transform
+ * first forms {@code d B} along each input row (four values per tile from columns 2k-1 .. 2k+2) and stores the
+ * rows by parity, so that {@code B^T (d B)} for every tile of the plane is one pass per e over contiguous rows at
+ * t and t + TW; the output transform forms {@code A^T m} and {@code (A^T m) A} the same way and interleaves the
+ * even and odd output columns at the end. {@link WinogradScalar} computes the same per tile with the same
+ * operations in the same order (B and A hold only 0 and +-1, G also 1/2), so the two agree bit for bit. The
+ * 16 blocks U_e, V_e, M_e are laid out {@link #blockStride} apart.
+ *
+ * <p>Scratch: one plane's {@code d B} rows (or {@code A^T m} and {@code (A^T m) A}) live in a small per-thread
+ * array (about 50 KiB for a 56x56 plane), reused across calls.
+ */
+public final class Winograd {
+    private Winograd() {
+    }
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** Whether the convolution is one Winograd F(2x2, 3x3) computes: a 3x3 kernel, stride 1, padding 1. */
+    public static boolean applies(ConvGeometry g) {
+        return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 1
+                && g.padW() == 1;
+    }
+
+    /** TH or TW: tiles along a side of n pixels. */
+    public static int tiles(int n) {
+        return (n + 1) / 2;
+    }
+
+    /**
+     * The distance between consecutive U_e, V_e or M_e blocks of n floats each: n rounded up to whole cache lines
+     * plus one line. Blocks a multiple of 4 KiB apart (64 x 64 weights, 64 channels x 784 tiles) would put the
+     * 16 element-wise streams of a transform into the same cache sets: 7 times slower stores, measured.
+     */
+    public static int blockStride(int n) {
+        return ((n + 15) & ~15) + 16;
+    }
+
+    /** TT: tiles per image. */
+    public static int tilesPerImage(ConvGeometry g) {
+        return tiles(g.height()) * tiles(g.width());
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Weights: U = G g G^T
+
+    /**
+     * U_e[o, c] = (G w[o, c] G^T)[e] for o in [o0, o1).
+     *
+     * @param w (O, C, 3, 3)
+     * @param u (16, eStride): U_e (O, C) at e*eStride, rows [o0, o1) written; eStride = {@link #blockStride}(O*C)
+     */
+    public static void weights(float[] w, int O, int C, float[] u, int eStride, int o0, int o1) {
+        for (int o = o0; o < o1; o++) {
+            for (int c = 0; c < C; c++) {
+                transformWeight(w, (o * C + c) * 9, false, u, o * C + c, eStride);
+            }
+        }
+    }
+
+    /**
+     * The transform of the input gradient's weights {@code w'[c, o] = rot180(w[o, c])} (the kernel transposed and
+     * turned by 180 degrees: {@code dx = conv(dy, w')} for a stride-1, padding-1 3x3 convolution):
+     * U'_e[c, o] = (G w'[c, o] G^T)[e] for c in [c0, c1).
+     *
+     * @param w (O, C, 3, 3)
+     * @param u (16, eStride): U'_e (C, O) at e*eStride, rows [c0, c1) written; eStride = {@link #blockStride}(O*C)
+     */
+    public static void weightsRotated(float[] w, int O, int C, float[] u, int eStride, int c0, int c1) {
+        for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < O; o++) {
+                transformWeight(w, (o * C + c) * 9, true, u, c * O + o, eStride);
+            }
+        }
+    }
+
+    /**
+     * One 3x3 kernel g (read turned by 180 degrees when rotated) to u[uOff + e*eStride] = (G g G^T)[e]:
+     * {@code t = G g} column by column, then {@code t G^T} row by row, G's halves as {@code ((a + b) * 0.5)}.
+     */
+    static void transformWeight(float[] w, int wOff, boolean rotated, float[] u, int uOff, int eStride) {
+        int first = rotated ? wOff + 8 : wOff;
+        int step = rotated ? -1 : 1;
+        float g0 = w[first];
+        float g1 = w[first + step];
+        float g2 = w[first + 2 * step];
+        float g3 = w[first + 3 * step];
+        float g4 = w[first + 4 * step];
+        float g5 = w[first + 5 * step];
+        float g6 = w[first + 6 * step];
+        float g7 = w[first + 7 * step];
+        float g8 = w[first + 8 * step];
+        // t = G g: (4, 3), rows g0..g2, t1, t2, g6..g8
+        float a0 = g0 + g6;
+        float a1 = g1 + g7;
+        float a2 = g2 + g8;
+        float t10 = (a0 + g3) * 0.5f;
+        float t11 = (a1 + g4) * 0.5f;
+        float t12 = (a2 + g5) * 0.5f;
+        float t20 = (a0 - g3) * 0.5f;
+        float t21 = (a1 - g4) * 0.5f;
+        float t22 = (a2 - g5) * 0.5f;
+        // U = t G^T: (4, 4), row r from t's row r
+        rowTimesGt(g0, g1, g2, u, uOff, eStride);
+        rowTimesGt(t10, t11, t12, u, uOff + 4 * eStride, eStride);
+        rowTimesGt(t20, t21, t22, u, uOff + 8 * eStride, eStride);
+        rowTimesGt(g6, g7, g8, u, uOff + 12 * eStride, eStride);
+    }
+
+    private static void rowTimesGt(float t0, float t1, float t2, float[] u, int uOff, int eStride) {
+        float a = t0 + t2;
+        u[uOff] = t0;
+        u[uOff + eStride] = (a + t1) * 0.5f;
+        u[uOff + 2 * eStride] = (a - t1) * 0.5f;
+        u[uOff + 3 * eStride] = t2;
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Input: V = B^T d B
+
+    /**
+     * V of one channel plane: {@code v[vOff + e*eStride + i*TW + k] = (B^T d_ik B)[e]} for every tile (i, k).
+     * First {@code d B} along each input row (its four values per tile from the row's columns 2k-1 .. 2k+2),
+     * stored by row parity: tile row i's input rows 2i-1, 2i, 2i+1, 2i+2 are then rows i and i+1 of the even
+     * and the odd set, so {@code B^T (d B)} is one pass over the whole plane per e, reading at t and t + TW.
+     *
+     * @param x (H, W) plane at xOff
+     * @param v (16, eStride) at vOff: TT columns of each V_e row written
+     */
+    public static void inputPlane(float[] x, int xOff, int H, int W, float[] v, int vOff, int eStride) {
+        int TH = tiles(H);
+        int TW = tiles(W);
+        int TT = TH * TW;
+        int rowSet = (TH + 1) * TW; // one s of the even or odd rows: (TH + 1, TW)
+        int odd = 4 * rowSet;
+        int pad = 8 * rowSet; // one input row with a zero column on the left and 2*TW + 1 - W on the right
+        float[] s = scratch(pad + 2 * TW + 2); // (2, 4, TH + 1, TW): rows -1, 1, .. and 0, 2, .. of d B, then pad
+        for (int pr = 0; pr < 2 * TH + 2; pr++) {
+            int r = pr - 1; // input rows -1 .. 2*TH
+            int dst = ((pr & 1) == 0 ? 0 : odd) + (pr >> 1) * TW;
+            if (r < 0 || r >= H) {
+                for (int q = 0; q < 4; q++) {
+                    Arrays.fill(s, dst + q * rowSet, dst + q * rowSet + TW, 0f);
+                }
+                continue;
+            }
+            s[pad] = 0f;
+            System.arraycopy(x, xOff + r * W, s, pad + 1, W);
+            for (int q = pad + 1 + W; q < pad + 2 * TW + 2; q++) {
+                s[q] = 0f;
+            }
+            // d B: tile k's columns 2k-1 .. 2k+2 are pad[2k .. 2k+3]
+            for (int k = 0; k < TW; k++) {
+                float d0 = s[pad + 2 * k];
+                float d1 = s[pad + 2 * k + 1];
+                float d2 = s[pad + 2 * k + 2];
+                float d3 = s[pad + 2 * k + 3];
+                s[dst + k] = d0 - d2;
+                s[dst + rowSet + k] = d1 + d2;
+                s[dst + 2 * rowSet + k] = d2 - d1;
+                s[dst + 3 * rowSet + k] = d1 - d3;
+            }
+        }
+        for (int q = 0; q < 4; q++) {
+            // B^T (d B), column q of the tile: even rows i, i+1 and odd rows i, i+1 at t and t + TW
+            int e0 = q * rowSet;
+            int o0 = odd + q * rowSet;
+            int dst = vOff + q * eStride;
+            for (int t = 0; t < TT; t++) {
+                v[dst + t] = s[e0 + t] - s[e0 + TW + t];
+            }
+            dst += 4 * eStride;
+            for (int t = 0; t < TT; t++) {
+                v[dst + t] = s[o0 + t] + s[e0 + TW + t];
+            }
+            dst += 4 * eStride;
+            for (int t = 0; t < TT; t++) {
+                v[dst + t] = s[e0 + TW + t] - s[o0 + t];
+            }
+            dst += 4 * eStride;
+            for (int t = 0; t < TT; t++) {
+                v[dst + t] = s[o0 + t] - s[o0 + TW + t];
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Output: Y = A^T M A
+
+    /**
+     * One output channel plane from its M values: {@code y[yOff + (2i+a)*W + 2k+b] = (A^T m_ik A)[a, b]} with
+     * {@code m_ik[e] = m[mOff + e*eStride + i*TW + k]}, pixels outside the image dropped. Both products run over
+     * the whole plane's tiles at once; only the final interleaving of even and odd columns goes pixel by pixel.
+     *
+     * @param m (16, eStride) at mOff: TT columns of each M_e row read
+     * @param y (H, W) plane at yOff, overwritten
+     */
+    public static void outputPlane(float[] m, int mOff, int eStride, int H, int W, float[] y, int yOff) {
+        int TH = tiles(H);
+        int TW = tiles(W);
+        int TT = TH * TW;
+        float[] s = scratch(12 * TT); // p = A^T m: (2, 4, TT), then y = p A: (2, 2, TT), [a][even, odd]
+        for (int q = 0; q < 4; q++) {
+            int m0 = mOff + q * eStride;
+            int m1 = m0 + 4 * eStride;
+            int m2 = m1 + 4 * eStride;
+            int m3 = m2 + 4 * eStride;
+            int p0 = q * TT;
+            int p1 = (4 + q) * TT;
+            for (int t = 0; t < TT; t++) {
+                s[p0 + t] = m[m0 + t] + m[m1 + t] + m[m2 + t];
+            }
+            for (int t = 0; t < TT; t++) {
+                s[p1 + t] = m[m1 + t] - m[m2 + t] - m[m3 + t];
+            }
+        }
+        for (int a = 0; a < 2; a++) {
+            int pa = 4 * a * TT;
+            int ye = (8 + 2 * a) * TT;
+            int yo = ye + TT;
+            for (int t = 0; t < TT; t++) {
+                s[ye + t] = s[pa + t] + s[pa + TT + t] + s[pa + 2 * TT + t];
+            }
+            for (int t = 0; t < TT; t++) {
+                s[yo + t] = s[pa + TT + t] - s[pa + 2 * TT + t] - s[pa + 3 * TT + t];
+            }
+        }
+        for (int r = 0; r < H; r++) {
+            int ye = (8 + 2 * (r & 1)) * TT + (r >> 1) * TW;
+            int yo = ye + TT;
+            int row = yOff + r * W;
+            int k = 0;
+            for (; 2 * k + 1 < W; k++) {
+                y[row + 2 * k] = s[ye + k];
+                y[row + 2 * k + 1] = s[yo + k];
+            }
+            if (2 * k < W) {
+                y[row + 2 * k] = s[ye + k];
+            }
+        }
+    }
+
+    private static float[] scratch(int size) {
+        float[][] s = SCRATCH.get();
+        if (s[0].length < size) {
+            s[0] = new float[size];
+        }
+        return s[0];
+    }
+}
