@@ -5,8 +5,8 @@ import java.util.Arrays;
 // n = elements of the run.
 
 /**
- * Element-wise array loops: a parallel fill, and float32 loops that C2 leaves scalar (it cannot rule out that two float[] arguments alias, so it
- * does not vectorise {@code dst[i] += src[i]}): the Vector API versions in {@link ArrayKernelsVector} when
+ * Element-wise array loops: a parallel fill, and float32 loops that C2 leaves scalar (it cannot rule out that two
+ * float[] arguments alias, so it does not vectorise {@code dst[i] += src[i]} or {@code dst[i] = a[i] - b[i]}): the Vector API versions in {@link ArrayKernelsVector} when
  * {@link VectorSupport#ENABLED}, else the plain twins here, which are also the tests' oracle. Both give the same
  * bits (one float32 addition per element).
  */
@@ -20,6 +20,44 @@ public final class ArrayKernels {
             ArrayKernelsVector.add(dst, dOff, src, sOff, n);
         } else {
             addScalar(dst, dOff, src, sOff, n);
+        }
+    }
+
+    /** dst[dOff + i] = a[aOff + i] - b[bOff + i] for i in [0, n). */
+    public static void sub(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        if (VectorSupport.ENABLED) {
+            ArrayKernelsVector.sub(dst, dOff, a, aOff, b, bOff, n);
+        } else {
+            subScalar(dst, dOff, a, aOff, b, bOff, n);
+        }
+    }
+
+    /** dst[dOff + i] = a[aOff + i] + b[bOff + i] for i in [0, n). */
+    public static void sum(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        if (VectorSupport.ENABLED) {
+            ArrayKernelsVector.sum(dst, dOff, a, aOff, b, bOff, n);
+        } else {
+            sumScalar(dst, dOff, a, aOff, b, bOff, n);
+        }
+    }
+
+    /** dst[dOff + i] = (a[aOff + i] + b[bOff + i]) + c[cOff + i] for i in [0, n). */
+    public static void sum3(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+                            int n) {
+        if (VectorSupport.ENABLED) {
+            ArrayKernelsVector.sum3(dst, dOff, a, aOff, b, bOff, c, cOff, n);
+        } else {
+            sum3Scalar(dst, dOff, a, aOff, b, bOff, c, cOff, n);
+        }
+    }
+
+    /** dst[dOff + i] = (a[aOff + i] - b[bOff + i]) - c[cOff + i] for i in [0, n). */
+    public static void sub3(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+                            int n) {
+        if (VectorSupport.ENABLED) {
+            ArrayKernelsVector.sub3(dst, dOff, a, aOff, b, bOff, c, cOff, n);
+        } else {
+            sub3Scalar(dst, dOff, a, aOff, b, bOff, c, cOff, n);
         }
     }
 
@@ -37,6 +75,36 @@ public final class ArrayKernels {
     /** Float64 {@link #fill}. */
     public static void fill(double[] a, int from, int to, double v) {
         Parallel.parallelForRange(to - from, FILL_GRAIN, (lo, hi) -> Arrays.fill(a, from + lo, from + hi, v));
+    }
+
+    /** Plain twin of {@link #sub}. */
+    public static void subScalar(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dOff + i] = a[aOff + i] - b[bOff + i];
+        }
+    }
+
+    /** Plain twin of {@link #sum}. */
+    public static void sumScalar(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dOff + i] = a[aOff + i] + b[bOff + i];
+        }
+    }
+
+    /** Plain twin of {@link #sum3}. */
+    public static void sum3Scalar(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, float[] c,
+                                  int cOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dOff + i] = a[aOff + i] + b[bOff + i] + c[cOff + i];
+        }
+    }
+
+    /** Plain twin of {@link #sub3}. */
+    public static void sub3Scalar(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, float[] c,
+                                  int cOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dOff + i] = a[aOff + i] - b[bOff + i] - c[cOff + i];
+        }
     }
 
     /** Plain twin of {@link #add}. */

@@ -24,4 +24,50 @@ final class ArrayKernelsVector {
             dst[dOff + i] += src[sOff + i];
         }
     }
+
+    static void sub(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, aOff + i).sub(FloatVector.fromArray(S, b, bOff + i)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dOff + i] = a[aOff + i] - b[bOff + i];
+        }
+    }
+
+    static void sum(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dOff + i] = a[aOff + i] + b[bOff + i];
+        }
+    }
+
+    static void sum3(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i))
+                    .add(FloatVector.fromArray(S, c, cOff + i)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dOff + i] = a[aOff + i] + b[bOff + i] + c[cOff + i];
+        }
+    }
+
+    static void sub3(float[] dst, int dOff, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, aOff + i).sub(FloatVector.fromArray(S, b, bOff + i))
+                    .sub(FloatVector.fromArray(S, c, cOff + i)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dOff + i] = a[aOff + i] - b[bOff + i] - c[cOff + i];
+        }
+    }
 }

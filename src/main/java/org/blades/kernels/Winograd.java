@@ -192,21 +192,10 @@ public final class Winograd {
             int e0 = q * rowSet;
             int o0 = odd + q * rowSet;
             int dst = vOff + q * eStride;
-            for (int t = 0; t < TT; t++) {
-                v[dst + t] = s[e0 + t] - s[e0 + TW + t];
-            }
-            dst += 4 * eStride;
-            for (int t = 0; t < TT; t++) {
-                v[dst + t] = s[o0 + t] + s[e0 + TW + t];
-            }
-            dst += 4 * eStride;
-            for (int t = 0; t < TT; t++) {
-                v[dst + t] = s[e0 + TW + t] - s[o0 + t];
-            }
-            dst += 4 * eStride;
-            for (int t = 0; t < TT; t++) {
-                v[dst + t] = s[o0 + t] - s[o0 + TW + t];
-            }
+            ArrayKernels.sub(v, dst, s, e0, s, e0 + TW, TT);
+            ArrayKernels.sum(v, dst + 4 * eStride, s, o0, s, e0 + TW, TT);
+            ArrayKernels.sub(v, dst + 8 * eStride, s, e0 + TW, s, o0, TT);
+            ArrayKernels.sub(v, dst + 12 * eStride, s, o0, s, o0 + TW, TT);
         }
     }
 
@@ -233,23 +222,15 @@ public final class Winograd {
             int m3 = m2 + 4 * eStride;
             int p0 = q * TT;
             int p1 = (4 + q) * TT;
-            for (int t = 0; t < TT; t++) {
-                s[p0 + t] = m[m0 + t] + m[m1 + t] + m[m2 + t];
-            }
-            for (int t = 0; t < TT; t++) {
-                s[p1 + t] = m[m1 + t] - m[m2 + t] - m[m3 + t];
-            }
+            ArrayKernels.sum3(s, p0, m, m0, m, m1, m, m2, TT);
+            ArrayKernels.sub3(s, p1, m, m1, m, m2, m, m3, TT);
         }
         for (int a = 0; a < 2; a++) {
             int pa = 4 * a * TT;
             int ye = (8 + 2 * a) * TT;
             int yo = ye + TT;
-            for (int t = 0; t < TT; t++) {
-                s[ye + t] = s[pa + t] + s[pa + TT + t] + s[pa + 2 * TT + t];
-            }
-            for (int t = 0; t < TT; t++) {
-                s[yo + t] = s[pa + TT + t] - s[pa + 2 * TT + t] - s[pa + 3 * TT + t];
-            }
+            ArrayKernels.sum3(s, ye, s, pa, s, pa + TT, s, pa + 2 * TT, TT);
+            ArrayKernels.sub3(s, yo, s, pa + TT, s, pa + 2 * TT, s, pa + 3 * TT, TT);
         }
         for (int r = 0; r < H; r++) {
             int ye = (8 + 2 * (r & 1)) * TT + (r >> 1) * TW;
