@@ -19,7 +19,9 @@ import java.util.Arrays;
  * Summed over input channels, the element-wise product becomes 16 independent GEMMs (eq. 12):
  * {@code M_e (O, T) = U_e (O, C) @ V_e (C, T)} with {@code U = G g G^T} per (o, c) ({@link #weights}) and
  * {@code V = B^T d B} per (c, tile) ({@link #inputPlane}); {@link #outputPlane} then forms {@code A^T M A}. The
- * GEMMs sum C products instead of 9C: 2.25 times fewer multiplies than im2col + GEMM.
+ * GEMMs sum C products instead of 9C: 2.25 times fewer multiplies than im2col + GEMM. The weight gradient is
+ * the adjoint of the same pipeline: {@code dM = A dY A^T} per tile ({@link #outputPlaneAdjoint}), the GEMMs
+ * {@code dU_e (O, C) += dM_e (O, T) @ V_e (C, T)^T}, and {@code dw += G^T dU G} ({@link #weightsAdjoint}).
  *
  * <p>Tiles: tile (i, k) reads input rows 2i-1 .. 2i+2 and columns 2k-1 .. 2k+2 (zero outside the image: the
  * padding, and the overhang past the bottom/right edge when H or W is odd) and writes output rows 2i, 2i+1 and
@@ -245,6 +247,137 @@ public final class Winograd {
                 y[row + 2 * k] = s[ye + k];
             }
         }
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Weight gradient: the adjoints of Y = A^T M A and U = G g G^T
+
+    /**
+     * The adjoint of {@link #outputPlane} for one output channel plane: {@code dM_ik = A dY_ik A^T} with dY_ik the
+     * 2x2 dy pixels of tile (i, k), zero outside the image (the forward pass dropped those outputs), written to
+     * {@code m[mOff + e*eStride + i*TW + k]}. First {@code dY A^T} along each dy row (four values per tile from
+     * columns 2k, 2k+1), stored by row parity, the odd rows negated (A takes row 1 of {@code dY A^T} times 1, -1,
+     * -1 into its rows 1 to 3: negated, those are a difference, a sum and a copy); then {@code A (dY A^T)} for
+     * the whole plane per e, reading contiguous rows.
+     *
+     * @param dy (H, W) plane at dyOff
+     * @param m  (16, eStride) at mOff: TT columns of each dM_e row written
+     */
+    public static void outputPlaneAdjoint(float[] dy, int dyOff, int H, int W, float[] m, int mOff, int eStride) {
+        int TH = tiles(H);
+        int TW = tiles(W);
+        int TT = TH * TW;
+        int full = W / 2; // tiles with both columns inside the image
+        float[] s = scratch(8 * TT); // (2, 4, TT): dY A^T of rows 0, 2, .. then -(dY A^T) of rows 1, 3, ..
+        for (int r = 0; r < 2 * TH; r++) {
+            int dst = ((r & 1) == 0 ? 0 : 4 * TT) + (r >> 1) * TW;
+            if (r >= H) {
+                // the row below an odd-height image (an odd row): the odd-row formulas on zeros, signs of zero
+                // included, so that the result matches the per-tile twin bit for bit
+                float n0 = -0f;
+                float d1 = 0f;
+                Arrays.fill(s, dst, dst + TW, n0);
+                Arrays.fill(s, dst + TT, dst + TT + TW, n0 - d1);
+                Arrays.fill(s, dst + 2 * TT, dst + 2 * TT + TW, n0 + d1);
+                Arrays.fill(s, dst + 3 * TT, dst + 3 * TT + TW, d1);
+                continue;
+            }
+            int row = dyOff + r * W;
+            if ((r & 1) == 0) {
+                for (int k = 0; k < full; k++) {
+                    float d0 = dy[row + 2 * k];
+                    float d1 = dy[row + 2 * k + 1];
+                    s[dst + k] = d0;
+                    s[dst + TT + k] = d0 + d1;
+                    s[dst + 2 * TT + k] = d0 - d1;
+                    s[dst + 3 * TT + k] = -d1;
+                }
+            } else {
+                for (int k = 0; k < full; k++) {
+                    float n0 = -dy[row + 2 * k];
+                    float d1 = dy[row + 2 * k + 1];
+                    s[dst + k] = n0;
+                    s[dst + TT + k] = n0 - d1;
+                    s[dst + 2 * TT + k] = n0 + d1;
+                    s[dst + 3 * TT + k] = d1;
+                }
+            }
+            if (full < TW) {
+                // the last tile's right column lies outside the image: the same formulas with d1 = 0
+                float d1 = 0f;
+                int k = dst + full;
+                if ((r & 1) == 0) {
+                    float d0 = dy[row + 2 * full];
+                    s[k] = d0;
+                    s[k + TT] = d0 + d1;
+                    s[k + 2 * TT] = d0 - d1;
+                    s[k + 3 * TT] = -d1;
+                } else {
+                    float n0 = -dy[row + 2 * full];
+                    s[k] = n0;
+                    s[k + TT] = n0 - d1;
+                    s[k + 2 * TT] = n0 + d1;
+                    s[k + 3 * TT] = d1;
+                }
+            }
+        }
+        for (int q = 0; q < 4; q++) {
+            // A (dY A^T), column q of the tile: A's rows (1, 0), (1, 1), (1, -1), (0, -1) on the even set and the
+            // negated odd set
+            int ev = q * TT;
+            int od = (4 + q) * TT;
+            int dst = mOff + q * eStride;
+            System.arraycopy(s, ev, m, dst, TT);
+            ArrayKernels.sub(m, dst + 4 * eStride, s, ev, s, od, TT);
+            ArrayKernels.sum(m, dst + 8 * eStride, s, ev, s, od, TT);
+            System.arraycopy(s, od, m, dst + 12 * eStride, TT);
+        }
+    }
+
+    /**
+     * The adjoint of {@link #weights}: {@code dw[o, c] += G^T dU[o, c] G} for o in [o0, o1), with
+     * {@code dU[o, c][e] = du[e*eStride + o*C + c]}: {@code z = dU G} row by row, then {@code G^T z} column by
+     * column, G's halves as {@code ((a + b) * 0.5)} shared by the two outer entries.
+     *
+     * @param du (16, eStride): dU_e (O, C) at e*eStride
+     * @param dw (O, C, 3, 3), rows [o0, o1) added into
+     */
+    public static void weightsAdjoint(float[] du, int eStride, int O, int C, float[] dw, int o0, int o1) {
+        for (int o = o0; o < o1; o++) {
+            for (int c = 0; c < C; c++) {
+                int u = o * C + c;
+                int d = u * 9;
+                // z = dU G: (4, 3), row r from dU's row r
+                float h0 = (du[u + eStride] + du[u + 2 * eStride]) * 0.5f;
+                float z00 = du[u] + h0;
+                float z01 = (du[u + eStride] - du[u + 2 * eStride]) * 0.5f;
+                float z02 = h0 + du[u + 3 * eStride];
+                float h1 = (du[u + 5 * eStride] + du[u + 6 * eStride]) * 0.5f;
+                float z10 = du[u + 4 * eStride] + h1;
+                float z11 = (du[u + 5 * eStride] - du[u + 6 * eStride]) * 0.5f;
+                float z12 = h1 + du[u + 7 * eStride];
+                float h2 = (du[u + 9 * eStride] + du[u + 10 * eStride]) * 0.5f;
+                float z20 = du[u + 8 * eStride] + h2;
+                float z21 = (du[u + 9 * eStride] - du[u + 10 * eStride]) * 0.5f;
+                float z22 = h2 + du[u + 11 * eStride];
+                float h3 = (du[u + 13 * eStride] + du[u + 14 * eStride]) * 0.5f;
+                float z30 = du[u + 12 * eStride] + h3;
+                float z31 = (du[u + 13 * eStride] - du[u + 14 * eStride]) * 0.5f;
+                float z32 = h3 + du[u + 15 * eStride];
+                // G^T z: (3, 3), column b from z's column b
+                columnTimesG(z00, z10, z20, z30, dw, d);
+                columnTimesG(z01, z11, z21, z31, dw, d + 1);
+                columnTimesG(z02, z12, z22, z32, dw, d + 2);
+            }
+        }
+    }
+
+    /** dw[d + 3a] += (G^T z)[a] for the column z (4) of one kernel. */
+    private static void columnTimesG(float z0, float z1, float z2, float z3, float[] dw, int d) {
+        float h = (z1 + z2) * 0.5f;
+        dw[d] += z0 + h;
+        dw[d + 3] += (z1 - z2) * 0.5f;
+        dw[d + 6] += h + z3;
     }
 
     private static float[] scratch(int size) {

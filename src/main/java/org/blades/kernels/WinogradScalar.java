@@ -4,10 +4,11 @@ package org.blades.kernels;
 // TH = ceil(H/2), TW = ceil(W/2), e = 4*r + s a position of a 4x4 transformed tile.
 
 /**
- * The tests' oracles for {@link Winograd}: the whole F(2x2, 3x3) convolution written as the paper's per-tile
- * matrix products in float64 ({@link #forward}, to be compared with {@link ConvScalar}), and tile-by-tile
- * float32 transforms with the same signatures as {@link Winograd}'s, each entry formed by the same operations
- * in the same order as there, so the fast transforms must match them bit for bit.
+ * The tests' oracles for {@link Winograd}: the whole F(2x2, 3x3) convolution and its weight gradient written as
+ * the paper's per-tile matrix products in float64 ({@link #forward}, {@link #weightGradient}, to be compared with
+ * {@link ConvScalar}), and tile-by-tile float32 transforms with the same signatures as {@link Winograd}'s, each
+ * entry formed by the same operations in the same order as there, so the fast transforms must match them bit for
+ * bit.
  */
 public final class WinogradScalar {
     private WinogradScalar() {
@@ -74,6 +75,71 @@ public final class WinogradScalar {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #forward} in the weights, as plain matrix products in float64: per tile,
+     * {@code dM = A dY A^T} (dY zero outside the image) and {@code V_c = B^T d_c B}, summed into
+     * {@code dU[o, c] += dM_o . V_c} over all images and tiles, then {@code dw[o, c] += G^T dU[o, c] G}.
+     *
+     * @param x  (N, C, H, W)
+     * @param dy (N, O, H, W)
+     * @param dw (O, C, 3, 3), added into
+     */
+    public static void weightGradient(double[] x, double[] dy, double[] dw, int N, int O, ConvGeometry g) {
+        if (!Winograd.applies(g)) {
+            throw new IllegalArgumentException("winograd: needs a 3x3 kernel, stride 1, padding 1, got " + g);
+        }
+        int C = g.channels(), H = g.height(), W = g.width();
+        double[][][] du = new double[O * C][4][4]; // (O*C) of (4, 4)
+        double[][] a = transpose(AT); // (4, 2)
+        for (int n = 0; n < N; n++) {
+            for (int i = 0; i < Winograd.tiles(H); i++) {
+                for (int j = 0; j < Winograd.tiles(W); j++) {
+                    double[][][] v = new double[C][][]; // (C) of (4, 4)
+                    for (int c = 0; c < C; c++) {
+                        double[][] d = new double[4][4]; // (4, 4)
+                        for (int p = 0; p < 4; p++) {
+                            for (int q = 0; q < 4; q++) {
+                                int r = 2 * i - 1 + p;
+                                int col = 2 * j - 1 + q;
+                                boolean inside = r >= 0 && r < H && col >= 0 && col < W;
+                                d[p][q] = inside ? x[((n * C + c) * H + r) * W + col] : 0.0;
+                            }
+                        }
+                        v[c] = times(times(BT, d), transpose(BT));
+                    }
+                    for (int o = 0; o < O; o++) {
+                        double[][] t = new double[2][2]; // (2, 2)
+                        for (int p = 0; p < 2; p++) {
+                            for (int q = 0; q < 2; q++) {
+                                boolean inside = 2 * i + p < H && 2 * j + q < W;
+                                t[p][q] = inside ? dy[((n * O + o) * H + 2 * i + p) * W + 2 * j + q] : 0.0;
+                            }
+                        }
+                        // forward: Y = A^T M A  =>  dM = A dY A^T
+                        double[][] dm = times(times(a, t), AT); // (4, 4)
+                        for (int c = 0; c < C; c++) {
+                            // forward: M = sum_c U_c . V_c  =>  dU_c += dM . V_c
+                            for (int p = 0; p < 4; p++) {
+                                for (int q = 0; q < 4; q++) {
+                                    du[o * C + c][p][q] += dm[p][q] * v[c][p][q];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (int oc = 0; oc < O * C; oc++) {
+            // forward: U = G g G^T  =>  dg = G^T dU G
+            double[][] k = times(times(transpose(G), du[oc]), G); // (3, 3)
+            for (int p = 0; p < 3; p++) {
+                for (int q = 0; q < 3; q++) {
+                    dw[oc * 9 + p * 3 + q] += k[p][q];
                 }
             }
         }
@@ -202,6 +268,66 @@ public final class WinogradScalar {
                             y[yOff + r * W + 2 * j + 1] = odd;
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /** Twin of {@link Winograd#outputPlaneAdjoint}, tile by tile: dY A^T per row (row 1 negated), then A per column. */
+    public static void outputPlaneAdjoint(float[] dy, int dyOff, int H, int W, float[] m, int mOff, int eStride) {
+        int TW = Winograd.tiles(W);
+        for (int i = 0; i < Winograd.tiles(H); i++) {
+            for (int j = 0; j < TW; j++) {
+                float[][] d = new float[2][2]; // (2, 2)
+                for (int a = 0; a < 2; a++) {
+                    for (int b = 0; b < 2; b++) {
+                        int r = 2 * i + a;
+                        int col = 2 * j + b;
+                        d[a][b] = r < H && col < W ? dy[dyOff + r * W + col] : 0f;
+                    }
+                }
+                float[][] h = new float[2][4]; // (2, 4) = dY A^T, row 1 negated
+                h[0][0] = d[0][0];
+                h[0][1] = d[0][0] + d[0][1];
+                h[0][2] = d[0][0] - d[0][1];
+                h[0][3] = -d[0][1];
+                float n0 = -d[1][0];
+                h[1][0] = n0;
+                h[1][1] = n0 - d[1][1];
+                h[1][2] = n0 + d[1][1];
+                h[1][3] = d[1][1];
+                int at = mOff + i * TW + j;
+                for (int b = 0; b < 4; b++) {
+                    m[at + b * eStride] = h[0][b];
+                    m[at + (4 + b) * eStride] = h[0][b] - h[1][b];
+                    m[at + (8 + b) * eStride] = h[0][b] + h[1][b];
+                    m[at + (12 + b) * eStride] = h[1][b];
+                }
+            }
+        }
+    }
+
+    /** Twin of {@link Winograd#weightsAdjoint}: dw[o, c] += G^T dU[o, c] G per kernel, rows [o0, o1). */
+    public static void weightsAdjoint(float[] du, int eStride, int O, int C, float[] dw, int o0, int o1) {
+        for (int o = o0; o < o1; o++) {
+            for (int c = 0; c < C; c++) {
+                float[][] t = new float[4][4]; // (4, 4) = dU[o, c]
+                for (int e = 0; e < 16; e++) {
+                    t[e / 4][e % 4] = du[e * eStride + o * C + c];
+                }
+                float[][] z = new float[4][3]; // (4, 3) = dU G
+                for (int r = 0; r < 4; r++) {
+                    float half = (t[r][1] + t[r][2]) * 0.5f;
+                    z[r][0] = t[r][0] + half;
+                    z[r][1] = (t[r][1] - t[r][2]) * 0.5f;
+                    z[r][2] = half + t[r][3];
+                }
+                int d = (o * C + c) * 9;
+                for (int b = 0; b < 3; b++) {
+                    float half = (z[1][b] + z[2][b]) * 0.5f;
+                    dw[d + b] += z[0][b] + half;
+                    dw[d + 3 + b] += (z[1][b] - z[2][b]) * 0.5f;
+                    dw[d + 6 + b] += half + z[3][b];
                 }
             }
         }

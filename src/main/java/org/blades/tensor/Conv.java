@@ -34,7 +34,10 @@ import org.blades.kernels.Winograd;
  * pass and the input gradient as Winograd F(2x2, 3x3) ({@link org.blades.kernels.Winograd}: 16 GEMMs summing C
  * instead of 9C products) when a GEMM gets enough tiles to pay for the per-call weight transform
  * ({@link #useWinograd}); the input gradient is the same convolution of dy with the kernel transposed and turned
- * by 180 degrees. Their weight gradient stays im2col + GEMM, and float64 (the gradient checks) never uses it.
+ * by 180 degrees. Their weight gradient runs as the adjoint of the Winograd forward pass (16 GEMMs
+ * {@code dU_e += dM_e @ V_e^T}, then {@code dw += G^T dU G}) when there are enough input channels to pay for the
+ * transforms ({@link #useWinogradWeightGradient}), else im2col + GEMM. Float64 (the gradient checks) never uses
+ * Winograd.
  *
  * <p>Threads: an ungrouped forward pass or input gradient runs one task per image (its im2col, GEMM and
  * epilogue, the GEMM on the task's thread); a single image, a group GEMM and every weight-gradient GEMM spread
@@ -72,7 +75,8 @@ public final class Conv {
     private static final int WINOGRAD_U = 4;
     private static final int WINOGRAD_V = 5;
     private static final int WINOGRAD_M = 6;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[7][0]);
+    private static final int WINOGRAD_DU = 7;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[8][0]);
     /** Per-thread workspaces of the 16 packed U_e, when a Winograd call runs several GEMM groups. */
     private static final ThreadLocal<float[][]> PACKED_U = ThreadLocal.withInitial(() -> new float[16][0]);
 
@@ -430,6 +434,26 @@ public final class Conv {
         return G * TT >= WINOGRAD_MIN_TILES;
     }
 
+    /**
+     * Fewest input channels for which the Winograd weight gradient pays. It trades 9C products per (o, pixel) for
+     * 4C plus the two transforms, V of x (16 values per input channel and tile) and dM of dy (16 per output
+     * channel and tile), so C must amortise dM's cost. Measured (dw alone, 2 threads, AVX-512, ms im2col ->
+     * Winograd): ResNet-50's C = O = 64 at 56x56 batch 8 about 13 -> 10, 1 image 2.7 -> 2.3; 128 at 28x28
+     * 2.7 -> 1.75 (batch 1); 256 at 14x14 3.8 -> 2.4 (batch 1); 512 at 7x7 8.4 -> 6.3 (batch 1, 16 tiles), and
+     * faster at every tile count tried down to 1 (512 channels at 2x2), so there is no tile threshold; C = 64,
+     * O = 8 at 32x32 batch 8 2.1 -> 1.45; but C = 32 and 16 with O = 16 to 64 are even or slower (C = 16,
+     * O = 64: 1.65 -> 2.1), and C = 3 or 8 twice as slow.
+     */
+    private static final int WINOGRAD_WEIGHT_GRADIENT_MIN_CHANNELS = 64;
+
+    /**
+     * Whether the weight gradient of a float32 convolution from cin input channels runs as Winograd F(2x2, 3x3)
+     * ({@link #weightGradientWinograd}): from the shapes alone, so results do not depend on the thread count.
+     */
+    static boolean useWinogradWeightGradient(ConvGeometry g, int cin) {
+        return Winograd.applies(g) && cin >= WINOGRAD_WEIGHT_GRADIENT_MIN_CHANNELS;
+    }
+
     /** Images per Winograd GEMM group: up to WINOGRAD_TILES tiles and SCRATCH_FLOATS per V or M, evened out. */
     static int winogradImagesPerGemm(int N, int cin, int cout, int TT) {
         int g = Math.min(N, Math.max(1, WINOGRAD_TILES / TT));
@@ -620,9 +644,16 @@ public final class Conv {
      */
     private static void backwardF32(float[] x, float[] w, float[] gy, float[] dx, float[] dw, float[] db,
                                     int N, int O, ConvGeometry g) {
-        if (dx != null && useWinograd(g, N, O, g.channels())) {
-            backwardF32(x, w, gy, null, dw, db, N, O, g);
-            inputGradientWinograd(w, gy, dx, N, O, g);
+        boolean winogradDx = dx != null && useWinograd(g, N, O, g.channels());
+        boolean winogradDw = dw != null && useWinogradWeightGradient(g, g.channels());
+        if (winogradDx || winogradDw) {
+            backwardF32(x, w, gy, winogradDx ? null : dx, winogradDw ? null : dw, db, N, O, g);
+            if (winogradDw) {
+                weightGradientWinograd(x, gy, dw, N, O, g);
+            }
+            if (winogradDx) {
+                inputGradientWinograd(w, gy, dx, N, O, g);
+            }
             return;
         }
         int K = g.colRows();
@@ -757,6 +788,64 @@ public final class Conv {
         Parallel.parallelFor((C + chunk - 1) / chunk,
                 t -> Winograd.weightsRotated(w, O, C, u, us, t * chunk, Math.min(C, (t + 1) * chunk)));
         winograd(gy, N, O, C, u, null, dx, g);
+    }
+
+    /**
+     * The weight gradient of {@link #winograd}'s forward pass, G images at a time: V of x's tiles again (as in the
+     * forward) and {@code dM = A dY A^T} of dy's (tasks by image and channel range), the 16 GEMMs
+     * {@code dU_e (O, C) += dM_e (O, T) @ V_e (C, T)^T} (each on one thread, accumulating over the groups), then
+     * {@code dw += G^T dU G} (tasks by output-channel range). Each dU_e element is one GEMM's, summed over T in the
+     * GEMM's fixed order and over the groups in turn, so the result does not depend on the thread count.
+     *
+     * @param x  (N, C, H, W)
+     * @param gy (N, O, H, W)
+     * @param dw (O, C, 3, 3), added into
+     */
+    private static void weightGradientWinograd(float[] x, float[] gy, float[] dw, int N, int O, ConvGeometry g) {
+        int C = g.channels();
+        int H = g.height();
+        int W = g.width();
+        int HW = H * W;
+        int TT = Winograd.tilesPerImage(g);
+        int G = winogradImagesPerGemm(N, C, O, TT);
+        int us = Winograd.blockStride(O * C);
+        float[] du = scratch(WINOGRAD_DU, 16 * us); // (16, us): dU_e (O, C) at e*us
+        float[] v = scratch(WINOGRAD_V, 16 * Winograd.blockStride(C * G * TT)); // (16, vs): V_e (C, T) at e*vs
+        float[] m = scratch(WINOGRAD_M, 16 * Winograd.blockStride(O * G * TT)); // (16, ms): dM_e (O, T) at e*ms
+        int inChunk = channelChunk(16 * TT);
+        int inChunks = (C + inChunk - 1) / inChunk;
+        int outChunk = channelChunk(16 * TT);
+        int outChunks = (O + outChunk - 1) / outChunk;
+        for (int n0 = 0; n0 < N; n0 += G) {
+            int first = n0;
+            int gn = Math.min(G, N - n0);
+            int T = gn * TT;
+            int vs = Winograd.blockStride(C * T);
+            int ms = Winograd.blockStride(O * T);
+            Parallel.parallelFor(gn * (inChunks + outChunks), t -> {
+                int j = t / (inChunks + outChunks);
+                int r = t % (inChunks + outChunks);
+                if (r < inChunks) {
+                    for (int c = r * inChunk, end = Math.min(C, (r + 1) * inChunk); c < end; c++) {
+                        Winograd.inputPlane(x, ((first + j) * C + c) * HW, H, W, v, c * T + j * TT, vs);
+                    }
+                } else {
+                    int o0 = (r - inChunks) * outChunk;
+                    for (int o = o0, end = Math.min(O, o0 + outChunk); o < end; o++) {
+                        // forward: Y = A^T M A  =>  dM = A dY A^T
+                        Winograd.outputPlaneAdjoint(gy, ((first + j) * O + o) * HW, H, W, m, o * T + j * TT, ms);
+                    }
+                }
+            });
+            float beta = n0 == 0 ? 0f : 1f;
+            // forward: M_e = U_e @ V_e  =>  dU_e += dM_e @ V_e^T
+            Parallel.parallelFor(16, e -> Gemm.sgemm(false, true, O, C, T, 1f, m, e * ms, T, v, e * vs, T, beta, du,
+                    e * us, C));
+        }
+        int chunk = channelChunk(16 * C);
+        // forward: U = G g G^T  =>  dw += G^T dU G
+        Parallel.parallelFor((O + chunk - 1) / chunk,
+                t -> Winograd.weightsAdjoint(du, us, O, C, dw, t * chunk, Math.min(O, (t + 1) * chunk)));
     }
 
     /** dx_n from dy_n: pointwise as one GEMM into dx_n, else dcols_n = w^T @ dy_n, then col2im. */

@@ -146,6 +146,118 @@ class WinogradTest {
         }
     }
 
+    /** p = (0 1 2 3) -> (3 1 2 0): P G = G J, with J reversing three entries. */
+    private static int flip(int r) {
+        return r == 0 || r == 3 ? 3 - r : r;
+    }
+
+    /**
+     * The identity behind the input gradient's transform: with w'[c, o] = rot180(w[o, c]) = J w[o, c] J and
+     * G J = P G, {@code G w' G^T = P (G w G^T) P^T}, so U'_e[c, o] = U_{pi(e)}[o, c] with
+     * pi(4r + s) = 4 p(r) + p(s); bit for bit, since the float32 transform then adds the same pairs in swapped
+     * order. (The GEMMs could read U^T, permuted, instead of U'; packing a transposed operand gathers, which
+     * measured 3 times the cost of the plain copy and more than the rotated transform saves.)
+     */
+    @Test
+    void rotatedTransformIsTheForwardTransformTransposedAndPermuted() {
+        SplittableRandom rng = new SplittableRandom(78);
+        for (int[] oc : new int[][] {{1, 1}, {3, 17}, {17, 3}, {64, 64}}) {
+            int O = oc[0];
+            int C = oc[1];
+            float[] w = randomFloats(rng, O * C * 9); // (O, C, 3, 3)
+            int es = Winograd.blockStride(O * C);
+            float[] u = new float[16 * es]; // (16, es): U_e (O, C) at e*es
+            Winograd.weights(w, O, C, u, es, 0, O);
+            float[] ur = new float[16 * es]; // (16, es): U'_e (C, O) at e*es
+            Winograd.weightsRotated(w, O, C, ur, es, 0, C);
+            for (int e = 0; e < 16; e++) {
+                int pe = 4 * flip(e / 4) + flip(e % 4);
+                for (int c = 0; c < C; c++) {
+                    for (int o = 0; o < O; o++) {
+                        assertThat(Float.floatToRawIntBits(ur[e * es + c * O + o])).as("U'_%d[%d, %d] of %dx%d", e,
+                                c, o, O, C).isEqualTo(Float.floatToRawIntBits(u[pe * es + o * C + c]));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The Winograd weight gradient (adjoints of the output and weight transforms, dU summed over tiles) equals the
+     * direct one in float64: the same 9 * N * H * W products per weight, a few extra roundings each.
+     */
+    @TestFactory
+    List<DynamicTest> float64WinogradWeightGradientEqualsTheDirectOne() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int[] hw : new int[][] {{1, 1}, {2, 2}, {3, 3}, {5, 7}, {7, 7}, {4, 6}}) {
+            for (int c : CHANNELS) {
+                for (int o : CHANNELS) {
+                    int n = 1 + (hw[1] + c + o) % 3;
+                    tests.add(DynamicTest.dynamicTest("N " + n + " C " + c + " O " + o + " " + hw[0] + "x" + hw[1],
+                            () -> {
+                                ConvGeometry g = new ConvGeometry(c, hw[0], hw[1], 3, 3, 1, 1, 1, 1);
+                                SplittableRandom rng = new SplittableRandom(37L * c + 5L * o + hw[0] * 100 + hw[1]);
+                                double[] x = randomDoubles(rng, n * g.imageSize()); // (N, C, H, W)
+                                double[] dy = randomDoubles(rng, n * o * hw[0] * hw[1]); // (N, O, H, W)
+                                double[] start = randomDoubles(rng, o * c * 9); // (O, C, 3, 3)
+                                double[] expected = start.clone(); // (O, C, 3, 3)
+                                ConvScalar.backward(x, new double[o * c * 9], dy, null, expected, null, n, o, g);
+                                double[] actual = start.clone(); // (O, C, 3, 3)
+                                WinogradScalar.weightGradient(x, dy, actual, n, o, g);
+                                for (int i = 0; i < expected.length; i++) {
+                                    assertThat(Math.abs(actual[i] - expected[i])).as("element %d", i)
+                                            .isLessThanOrEqualTo(1e-12);
+                                }
+                            }));
+                }
+            }
+        }
+        return tests;
+    }
+
+    /** The adjoint output transform over planes at offsets, dM rows wider than one plane's tiles. */
+    @TestFactory
+    List<DynamicTest> adjointOutputTransformMatchesTheTileByTileTwinBitForBit() {
+        List<DynamicTest> tests = new ArrayList<>();
+        int[][] sizes = {{1, 1}, {2, 2}, {3, 3}, {5, 7}, {4, 6}, {7, 7}, {1, 5}, {6, 3}, {14, 14}, {15, 9}, {56, 56}};
+        for (int[] hw : sizes) {
+            tests.add(DynamicTest.dynamicTest(hw[0] + "x" + hw[1], () -> {
+                int H = hw[0];
+                int W = hw[1];
+                int TT = Winograd.tiles(H) * Winograd.tiles(W);
+                SplittableRandom rng = new SplittableRandom(H * 1000L + W + 1);
+                int dyOff = 6;
+                int mOff = 2;
+                int stride = TT + 13;
+                float[] dy = randomFloats(rng, dyOff + H * W + 3); // (H, W) at dyOff
+                float[] fast = randomFloats(rng, mOff + 16 * stride); // (16, stride) at mOff
+                float[] twin = fast.clone();
+                Winograd.outputPlaneAdjoint(dy, dyOff, H, W, fast, mOff, stride);
+                WinogradScalar.outputPlaneAdjoint(dy, dyOff, H, W, twin, mOff, stride);
+                assertSame("dM", fast, twin);
+            }));
+        }
+        return tests;
+    }
+
+    /** The adjoint weight transform adds into dw, over two row ranges, as its twin does in one. */
+    @Test
+    void adjointWeightTransformMatchesTheTwinBitForBit() {
+        SplittableRandom rng = new SplittableRandom(79);
+        for (int[] oc : new int[][] {{1, 1}, {3, 17}, {17, 3}, {64, 64}}) {
+            int O = oc[0];
+            int C = oc[1];
+            int es = Winograd.blockStride(O * C);
+            float[] du = randomFloats(rng, 16 * es); // (16, es): dU_e (O, C) at e*es
+            float[] fast = randomFloats(rng, O * C * 9); // (O, C, 3, 3)
+            float[] twin = fast.clone();
+            Winograd.weightsAdjoint(du, es, O, C, fast, 0, O / 2);
+            Winograd.weightsAdjoint(du, es, O, C, fast, O / 2, O);
+            WinogradScalar.weightsAdjoint(du, es, O, C, twin, 0, O);
+            assertSame("dw " + O + "x" + C, fast, twin);
+        }
+    }
+
     /**
      * The whole float32 pipeline from the twins (U, V, the per-position products summed in float64, A^T M A)
      * equals the direct convolution to float32 accuracy, and the rotated weights give the input gradient: a
