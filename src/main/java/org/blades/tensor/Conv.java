@@ -75,8 +75,7 @@ public final class Conv {
     private static final int WINOGRAD_U = 4;
     private static final int WINOGRAD_V = 5;
     private static final int WINOGRAD_M = 6;
-    private static final int WINOGRAD_DU = 7;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[8][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[7][0]);
     /** Per-thread workspaces of the 16 packed U_e, when a Winograd call runs several GEMM groups. */
     private static final ThreadLocal<float[][]> PACKED_U = ThreadLocal.withInitial(() -> new float[16][0]);
 
@@ -454,10 +453,23 @@ public final class Conv {
         return Winograd.applies(g) && cin >= WINOGRAD_WEIGHT_GRADIENT_MIN_CHANNELS;
     }
 
-    /** Images per Winograd GEMM group: up to WINOGRAD_TILES tiles and SCRATCH_FLOATS per V or M, evened out. */
+    /**
+     * Largest V or M buffer of a Winograd call, floats (8 MiB): half of SCRATCH_FLOATS, because V, M, U and the
+     * packed U_e all live at once; with the full size, ResNet-50's training step at batch 48 no longer fit the
+     * 5,760 MiB heap it ran in before (4 of 5 runs out of memory). 512 channels at 7x7 still get 256 tiles.
+     */
+    private static final int WINOGRAD_SCRATCH_FLOATS = SCRATCH_FLOATS / 2;
+
+    /** Largest total of the 16 packed U_e, floats (4 MiB). */
+    private static final int WINOGRAD_PACKED_FLOATS = 1 << 20;
+
+    /**
+     * Images per Winograd GEMM group: up to WINOGRAD_TILES tiles and WINOGRAD_SCRATCH_FLOATS per V or M, evened
+     * out.
+     */
     static int winogradImagesPerGemm(int N, int cin, int cout, int TT) {
         int g = Math.min(N, Math.max(1, WINOGRAD_TILES / TT));
-        g = Math.min(g, Math.max(1, SCRATCH_FLOATS / (16 * Math.max(cin, cout) * TT)));
+        g = Math.min(g, Math.max(1, WINOGRAD_SCRATCH_FLOATS / (16 * Math.max(cin, cout) * TT)));
         int groups = (N + g - 1) / g;
         return (N + groups - 1) / groups;
     }
@@ -483,7 +495,10 @@ public final class Conv {
         int G = winogradImagesPerGemm(N, cin, cout, TT);
         int groups = (N + G - 1) / G;
         int us = Winograd.blockStride(cout * cin);
-        PackedMatrix[] pu = groups > 1 ? packU(u, us, cout, cin) : null; // (16) of U_e (cout, cin)
+        // Packing each U_e once pays when several groups share it; above WINOGRAD_PACKED_FLOATS the copy would add
+        // up to 17 MiB (512 x 512 channels) of heap for a packing that costs the GEMMs little next to their work.
+        boolean pack = groups > 1 && 16L * Gemm.packedSize(cout, cin) <= WINOGRAD_PACKED_FLOATS;
+        PackedMatrix[] pu = pack ? packU(u, us, cout, cin) : null; // (16) of U_e (cout, cin)
         float[] v = scratch(WINOGRAD_V, 16 * Winograd.blockStride(cin * G * TT)); // (16, vs): V_e (cin, T) at e*vs
         float[] m = scratch(WINOGRAD_M, 16 * Winograd.blockStride(cout * G * TT)); // (16, ms): M_e (cout, T) at e*ms
         int inChunk = channelChunk(16 * TT);
@@ -809,7 +824,8 @@ public final class Conv {
         int TT = Winograd.tilesPerImage(g);
         int G = winogradImagesPerGemm(N, C, O, TT);
         int us = Winograd.blockStride(O * C);
-        float[] du = scratch(WINOGRAD_DU, 16 * us); // (16, us): dU_e (O, C) at e*us
+        // U's slot: the backward pass finishes dw (weightsAdjoint) before the input gradient transforms w into it
+        float[] du = scratch(WINOGRAD_U, 16 * us); // (16, us): dU_e (O, C) at e*us
         float[] v = scratch(WINOGRAD_V, 16 * Winograd.blockStride(C * G * TT)); // (16, vs): V_e (C, T) at e*vs
         float[] m = scratch(WINOGRAD_M, 16 * Winograd.blockStride(O * G * TT)); // (16, ms): dM_e (O, T) at e*ms
         int inChunk = channelChunk(16 * TT);
