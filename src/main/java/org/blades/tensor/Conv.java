@@ -456,7 +456,7 @@ public final class Conv {
     /**
      * Largest V or M buffer of a Winograd call, floats (8 MiB): half of SCRATCH_FLOATS, because V, M, U and the
      * packed U_e all live at once; with the full size, ResNet-50's training step at batch 48 no longer fit the
-     * 5,760 MiB heap it ran in before (4 of 5 runs out of memory). 512 channels at 7x7 still get 256 tiles.
+     * 5,760 MiB heap it ran in before (3 of 4 runs out of memory). 512 channels at 7x7 still get 256 tiles.
      */
     private static final int WINOGRAD_SCRATCH_FLOATS = SCRATCH_FLOATS / 2;
 
