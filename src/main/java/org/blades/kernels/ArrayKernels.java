@@ -6,9 +6,9 @@ import java.util.Arrays;
 
 /**
  * Element-wise array loops: a parallel fill, and float32 loops that C2 leaves scalar (it cannot rule out that two
- * float[] arguments alias, so it does not vectorise {@code dst[i] += src[i]} or {@code dst[i] = a[i] - b[i]}): the Vector API versions in {@link ArrayKernelsVector} when
- * {@link VectorSupport#ENABLED}, else the plain twins here, which are also the tests' oracle. Both give the same
- * bits (one float32 addition per element).
+ * float[] arguments alias, so it does not vectorise {@code dst[i] += src[i]} or {@code dst[i] = a[i] - b[i]}):
+ * the Vector API versions in {@link ArrayKernelsVector} when {@link VectorSupport#ENABLED}, else the plain twins
+ * here, which are also the tests' oracle. Both give the same bits (the same float32 operations per element).
  */
 public final class ArrayKernels {
     private ArrayKernels() {
@@ -61,6 +61,39 @@ public final class ArrayKernels {
         }
     }
 
+    /** dst[dOff + i] = -a[aOff + i] for i in [0, n): a sign flip, so -0 for +0 (unlike {@code 0 - a}). */
+    public static void neg(float[] dst, int dOff, float[] a, int aOff, int n) {
+        if (VectorSupport.ENABLED) {
+            ArrayKernelsVector.neg(dst, dOff, a, aOff, n);
+        } else {
+            negScalar(dst, dOff, a, aOff, n);
+        }
+    }
+
+    /**
+     * Splits n consecutive elements by parity: even[eOff + k] = src[sOff + 2k] for 2k < n and
+     * odd[oOff + k] = src[sOff + 2k + 1] for 2k + 1 < n.
+     */
+    public static void deinterleave(float[] even, int eOff, float[] odd, int oOff, float[] src, int sOff, int n) {
+        if (VectorSupport.ENABLED) {
+            ArrayKernelsVector.deinterleave(even, eOff, odd, oOff, src, sOff, n);
+        } else {
+            deinterleaveScalar(even, eOff, odd, oOff, src, sOff, n);
+        }
+    }
+
+    /**
+     * The inverse of {@link #deinterleave}: dst[dOff + 2k] = even[eOff + k] for 2k < n and
+     * dst[dOff + 2k + 1] = odd[oOff + k] for 2k + 1 < n.
+     */
+    public static void interleave(float[] dst, int dOff, float[] even, int eOff, float[] odd, int oOff, int n) {
+        if (VectorSupport.ENABLED) {
+            ArrayKernelsVector.interleave(dst, dOff, even, eOff, odd, oOff, n);
+        } else {
+            interleaveScalar(dst, dOff, even, eOff, odd, oOff, n);
+        }
+    }
+
     /** Elements per task of {@link #fill}: large enough that waking a worker pays. */
     private static final int FILL_GRAIN = 1 << 18;
 
@@ -104,6 +137,39 @@ public final class ArrayKernels {
                                   int cOff, int n) {
         for (int i = 0; i < n; i++) {
             dst[dOff + i] = a[aOff + i] - b[bOff + i] - c[cOff + i];
+        }
+    }
+
+    /** Plain twin of {@link #neg}. */
+    public static void negScalar(float[] dst, int dOff, float[] a, int aOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dOff + i] = -a[aOff + i];
+        }
+    }
+
+    /** Plain twin of {@link #deinterleave}. */
+    public static void deinterleaveScalar(float[] even, int eOff, float[] odd, int oOff, float[] src, int sOff,
+                                          int n) {
+        int k = 0;
+        for (; 2 * k + 1 < n; k++) {
+            even[eOff + k] = src[sOff + 2 * k];
+            odd[oOff + k] = src[sOff + 2 * k + 1];
+        }
+        if (2 * k < n) {
+            even[eOff + k] = src[sOff + 2 * k];
+        }
+    }
+
+    /** Plain twin of {@link #interleave}. */
+    public static void interleaveScalar(float[] dst, int dOff, float[] even, int eOff, float[] odd, int oOff,
+                                        int n) {
+        int k = 0;
+        for (; 2 * k + 1 < n; k++) {
+            dst[dOff + 2 * k] = even[eOff + k];
+            dst[dOff + 2 * k + 1] = odd[oOff + k];
+        }
+        if (2 * k < n) {
+            dst[dOff + 2 * k] = even[eOff + k];
         }
     }
 

@@ -151,6 +151,10 @@ public final class Winograd {
      * First {@code d B} along each input row (its four values per tile from the row's columns 2k-1 .. 2k+2),
      * stored by row parity: tile row i's input rows 2i-1, 2i, 2i+1, 2i+2 are then rows i and i+1 of the even
      * and the odd set, so {@code B^T (d B)} is one pass over the whole plane per e, reading at t and t + TW.
+     * For {@code d B} each row is split into its even and odd columns, Xe[k] = x[2k] and Xo[k] = x[2k+1] (tile
+     * k's columns 2k-1 .. 2k+2 are Xo[k-1], Xe[k], Xo[k], Xe[k+1]): then each of the four formulas is one pass
+     * over all rows of both parity sets, reading at t - 1, t and t + 1; only the first and the last tile of a
+     * row, where t - 1 and t + 1 cross into the neighbouring row instead of the zero padding, are redone.
      *
      * @param x (H, W) plane at xOff
      * @param v (16, eStride) at vOff: TT columns of each V_e row written
@@ -159,40 +163,41 @@ public final class Winograd {
         int TH = tiles(H);
         int TW = tiles(W);
         int TT = TH * TW;
-        int rowSet = (TH + 1) * TW; // one s of the even or odd rows: (TH + 1, TW)
-        int odd = 4 * rowSet;
-        int pad = 8 * rowSet; // one input row with a zero column on the left and 2*TW + 1 - W on the right
-        float[] s = scratch(pad + 2 * TW + 2); // (2, 4, TH + 1, TW): rows -1, 1, .. and 0, 2, .. of d B, then pad
-        for (int pr = 0; pr < 2 * TH + 2; pr++) {
+        int rowSet = (TH + 1) * TW; // one parity set of padded rows: (TH + 1, TW)
+        int rows = 2 * (TH + 1); // padded rows -1 .. 2*TH, stored by parity
+        int xo = 1; // Xo: (2, TH + 1, TW), after one slot that the first tile's t - 1 reads
+        int xe = xo + 2 * rowSet; // Xe: (2, TH + 1, TW), followed by a slot that the last tile's t + 1 reads
+        int db = xe + 2 * rowSet; // d B: (4, 2, TH + 1, TW), [column q of the tile][row parity]
+        float[] s = scratch(db + 8 * rowSet);
+        for (int pr = 0; pr < rows; pr++) {
             int r = pr - 1; // input rows -1 .. 2*TH
-            int dst = ((pr & 1) == 0 ? 0 : odd) + (pr >> 1) * TW;
+            int dst = (pr & 1) * rowSet + (pr >> 1) * TW;
             if (r < 0 || r >= H) {
-                for (int q = 0; q < 4; q++) {
-                    Arrays.fill(s, dst + q * rowSet, dst + q * rowSet + TW, 0f);
-                }
+                Arrays.fill(s, xo + dst, xo + dst + TW, 0f);
+                Arrays.fill(s, xe + dst, xe + dst + TW, 0f);
                 continue;
             }
-            s[pad] = 0f;
-            System.arraycopy(x, xOff + r * W, s, pad + 1, W);
-            for (int q = pad + 1 + W; q < pad + 2 * TW + 2; q++) {
-                s[q] = 0f;
+            ArrayKernels.deinterleave(s, xe + dst, s, xo + dst, x, xOff + r * W, W);
+            if ((W & 1) != 0) {
+                s[xo + dst + TW - 1] = 0f; // column W, past the right edge
             }
-            // d B: tile k's columns 2k-1 .. 2k+2 are pad[2k .. 2k+3]
-            for (int k = 0; k < TW; k++) {
-                float d0 = s[pad + 2 * k];
-                float d1 = s[pad + 2 * k + 1];
-                float d2 = s[pad + 2 * k + 2];
-                float d3 = s[pad + 2 * k + 3];
-                s[dst + k] = d0 - d2;
-                s[dst + rowSet + k] = d1 + d2;
-                s[dst + 2 * rowSet + k] = d2 - d1;
-                s[dst + 3 * rowSet + k] = d1 - d3;
-            }
+        }
+        int n = 2 * rowSet;
+        ArrayKernels.sub(s, db, s, xo - 1, s, xo, n); // d0 - d2
+        ArrayKernels.sum(s, db + n, s, xe, s, xo, n); // d1 + d2
+        ArrayKernels.sub(s, db + 2 * n, s, xo, s, xe, n); // d2 - d1
+        ArrayKernels.sub(s, db + 3 * n, s, xe, s, xe + 1, n); // d1 - d3
+        for (int j = 0; j < rows; j++) {
+            // d0 of the first tile and d3 of the last are the zero padding
+            int first = j * TW;
+            int last = first + TW - 1;
+            s[db + first] = 0f - s[xo + first];
+            s[db + 3 * n + last] = s[xe + last] - 0f;
         }
         for (int q = 0; q < 4; q++) {
             // B^T (d B), column q of the tile: even rows i, i+1 and odd rows i, i+1 at t and t + TW
-            int e0 = q * rowSet;
-            int o0 = odd + q * rowSet;
+            int e0 = db + q * n;
+            int o0 = e0 + rowSet;
             int dst = vOff + q * eStride;
             ArrayKernels.sub(v, dst, s, e0, s, e0 + TW, TT);
             ArrayKernels.sum(v, dst + 4 * eStride, s, o0, s, e0 + TW, TT);
@@ -207,7 +212,7 @@ public final class Winograd {
     /**
      * One output channel plane from its M values: {@code y[yOff + (2i+a)*W + 2k+b] = (A^T m_ik A)[a, b]} with
      * {@code m_ik[e] = m[mOff + e*eStride + i*TW + k]}, pixels outside the image dropped. Both products run over
-     * the whole plane's tiles at once; only the final interleaving of even and odd columns goes pixel by pixel.
+     * the whole plane's tiles at once; the even and odd columns are then interleaved row by row.
      *
      * @param m (16, eStride) at mOff: TT columns of each M_e row read
      * @param y (H, W) plane at yOff, overwritten
@@ -236,16 +241,7 @@ public final class Winograd {
         }
         for (int r = 0; r < H; r++) {
             int ye = (8 + 2 * (r & 1)) * TT + (r >> 1) * TW;
-            int yo = ye + TT;
-            int row = yOff + r * W;
-            int k = 0;
-            for (; 2 * k + 1 < W; k++) {
-                y[row + 2 * k] = s[ye + k];
-                y[row + 2 * k + 1] = s[yo + k];
-            }
-            if (2 * k < W) {
-                y[row + 2 * k] = s[ye + k];
-            }
+            ArrayKernels.interleave(y, yOff + r * W, s, ye, s, ye + TT, W);
         }
     }
 
@@ -255,82 +251,58 @@ public final class Winograd {
     /**
      * The adjoint of {@link #outputPlane} for one output channel plane: {@code dM_ik = A dY_ik A^T} with dY_ik the
      * 2x2 dy pixels of tile (i, k), zero outside the image (the forward pass dropped those outputs), written to
-     * {@code m[mOff + e*eStride + i*TW + k]}. First {@code dY A^T} along each dy row (four values per tile from
-     * columns 2k, 2k+1), stored by row parity, the odd rows negated (A takes row 1 of {@code dY A^T} times 1, -1,
-     * -1 into its rows 1 to 3: negated, those are a difference, a sum and a copy); then {@code A (dY A^T)} for
-     * the whole plane per e, reading contiguous rows.
+     * {@code m[mOff + e*eStride + i*TW + k]}. Rows 0 and 3 of dM are {@code h0 = (dY A^T)} of the tile's even
+     * dy row and {@code h1 = -(dY A^T)} of its odd one (A takes row 1 of {@code dY A^T} times 1, -1, -1 into its
+     * rows 1 to 3: negated, those are a difference, a sum and a copy), so each dy row, split into its even and
+     * odd columns, gives them by passes over the whole plane; rows 1 and 2 of dM are then {@code h0 - h1} and
+     * {@code h0 + h1}.
      *
      * @param dy (H, W) plane at dyOff
      * @param m  (16, eStride) at mOff: TT columns of each dM_e row written
      */
     public static void outputPlaneAdjoint(float[] dy, int dyOff, int H, int W, float[] m, int mOff, int eStride) {
         int TH = tiles(H);
+        int TT = TH * tiles(W);
         int TW = tiles(W);
-        int TT = TH * TW;
-        int full = W / 2; // tiles with both columns inside the image
-        float[] s = scratch(8 * TT); // (2, 4, TT): dY A^T of rows 0, 2, .. then -(dY A^T) of rows 1, 3, ..
+        // tile (i, k)'s dY: d00 = m_0, d01 = s[t], d10 = s[TT + t], d11 = m_15 at t = i*TW + k
+        float[] s = scratch(2 * TT); // (2, TH, TW): odd columns of the even rows, even columns of the odd rows
+        int m15 = mOff + 15 * eStride;
         for (int r = 0; r < 2 * TH; r++) {
-            int dst = ((r & 1) == 0 ? 0 : 4 * TT) + (r >> 1) * TW;
+            int t = (r >> 1) * TW;
             if (r >= H) {
-                // the row below an odd-height image (an odd row): the odd-row formulas on zeros, signs of zero
-                // included, so that the result matches the per-tile twin bit for bit
-                float n0 = -0f;
-                float d1 = 0f;
-                Arrays.fill(s, dst, dst + TW, n0);
-                Arrays.fill(s, dst + TT, dst + TT + TW, n0 - d1);
-                Arrays.fill(s, dst + 2 * TT, dst + 2 * TT + TW, n0 + d1);
-                Arrays.fill(s, dst + 3 * TT, dst + 3 * TT + TW, d1);
+                // the row below an odd-height image: zeros, whose negation below gives the per-tile twin's -0
+                Arrays.fill(s, TT + t, TT + t + TW, 0f);
+                Arrays.fill(m, m15 + t, m15 + t + TW, 0f);
                 continue;
             }
             int row = dyOff + r * W;
             if ((r & 1) == 0) {
-                for (int k = 0; k < full; k++) {
-                    float d0 = dy[row + 2 * k];
-                    float d1 = dy[row + 2 * k + 1];
-                    s[dst + k] = d0;
-                    s[dst + TT + k] = d0 + d1;
-                    s[dst + 2 * TT + k] = d0 - d1;
-                    s[dst + 3 * TT + k] = -d1;
+                ArrayKernels.deinterleave(m, mOff + t, s, t, dy, row, W);
+                if ((W & 1) != 0) {
+                    s[t + TW - 1] = 0f; // column W, past the right edge
                 }
             } else {
-                for (int k = 0; k < full; k++) {
-                    float n0 = -dy[row + 2 * k];
-                    float d1 = dy[row + 2 * k + 1];
-                    s[dst + k] = n0;
-                    s[dst + TT + k] = n0 - d1;
-                    s[dst + 2 * TT + k] = n0 + d1;
-                    s[dst + 3 * TT + k] = d1;
-                }
-            }
-            if (full < TW) {
-                // the last tile's right column lies outside the image: the same formulas with d1 = 0
-                float d1 = 0f;
-                int k = dst + full;
-                if ((r & 1) == 0) {
-                    float d0 = dy[row + 2 * full];
-                    s[k] = d0;
-                    s[k + TT] = d0 + d1;
-                    s[k + 2 * TT] = d0 - d1;
-                    s[k + 3 * TT] = -d1;
-                } else {
-                    float n0 = -dy[row + 2 * full];
-                    s[k] = n0;
-                    s[k + TT] = n0 - d1;
-                    s[k + 2 * TT] = n0 + d1;
-                    s[k + 3 * TT] = d1;
+                ArrayKernels.deinterleave(s, TT + t, m, m15 + t, dy, row, W);
+                if ((W & 1) != 0) {
+                    m[m15 + t + TW - 1] = 0f;
                 }
             }
         }
+        // h0 = dY A^T of the even row: d00, d00 + d01, d00 - d01, -d01
+        ArrayKernels.sum(m, mOff + eStride, m, mOff, s, 0, TT);
+        ArrayKernels.sub(m, mOff + 2 * eStride, m, mOff, s, 0, TT);
+        ArrayKernels.neg(m, mOff + 3 * eStride, s, 0, TT);
+        // h1 = -(dY A^T) of the odd row: n0 = -d10, n0 - d11, n0 + d11, d11
+        int m12 = mOff + 12 * eStride;
+        ArrayKernels.neg(m, m12, s, TT, TT);
+        ArrayKernels.sub(m, m12 + eStride, m, m12, m, m15, TT);
+        ArrayKernels.sum(m, m12 + 2 * eStride, m, m12, m, m15, TT);
         for (int q = 0; q < 4; q++) {
-            // A (dY A^T), column q of the tile: A's rows (1, 0), (1, 1), (1, -1), (0, -1) on the even set and the
-            // negated odd set
-            int ev = q * TT;
-            int od = (4 + q) * TT;
-            int dst = mOff + q * eStride;
-            System.arraycopy(s, ev, m, dst, TT);
-            ArrayKernels.sub(m, dst + 4 * eStride, s, ev, s, od, TT);
-            ArrayKernels.sum(m, dst + 8 * eStride, s, ev, s, od, TT);
-            System.arraycopy(s, od, m, dst + 12 * eStride, TT);
+            // A (dY A^T), column q of the tile: A's rows (1, 0), (1, 1), (1, -1), (0, -1) on h0 and h1
+            int h0 = mOff + q * eStride;
+            int h1 = m12 + q * eStride;
+            ArrayKernels.sub(m, h0 + 4 * eStride, m, h0, m, h1, TT);
+            ArrayKernels.sum(m, h0 + 8 * eStride, m, h0, m, h1, TT);
         }
     }
 

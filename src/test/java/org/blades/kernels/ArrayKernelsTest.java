@@ -87,6 +87,51 @@ class ArrayKernelsTest {
         }
     }
 
+    /** Negation flips the sign of zeros too; the parity split and its inverse at odd and even lengths. */
+    @Test
+    void negationAndParitySplitsMatchTheirTwins() {
+        SplittableRandom rng = new SplittableRandom(7);
+        for (int n : new int[] {0, 1, 2, 7, 14, 15, 31, 32, 33, 56, 64, 100, 513}) {
+            float[] src = random(rng, n + 11); // (n + 11)
+            src[3] = 0f;
+            src[4] = -0f;
+            float[] fast = random(rng, 2 * n + 20); // (2n + 20): destinations at offsets
+            float[] plain = fast.clone(); // (2n + 20)
+            ArrayKernels.neg(fast, 5, src, 3, n);
+            ArrayKernels.negScalar(plain, 5, src, 3, n);
+            assertThat(rawBits(fast)).as("neg, n = %d", n).containsExactly(rawBits(plain));
+
+            int half = (n + 1) / 2;
+            float[] evenFast = random(rng, half + 6); // (ceil(n/2) + 6)
+            float[] oddFast = random(rng, half + 6); // (ceil(n/2) + 6)
+            float[] evenPlain = evenFast.clone();
+            float[] oddPlain = oddFast.clone();
+            ArrayKernels.deinterleave(evenFast, 2, oddFast, 5, src, 3, n);
+            ArrayKernels.deinterleaveScalar(evenPlain, 2, oddPlain, 5, src, 3, n);
+            assertThat(evenFast).as("deinterleave evens, n = %d", n).containsExactly(evenPlain);
+            assertThat(oddFast).as("deinterleave odds, n = %d", n).containsExactly(oddPlain);
+            for (int k = 0; 2 * k < n; k++) {
+                assertThat(evenPlain[2 + k]).isEqualTo(src[3 + 2 * k]);
+            }
+
+            float[] back = random(rng, n + 9); // (n + 9)
+            float[] backPlain = back.clone();
+            ArrayKernels.interleave(back, 4, evenFast, 2, oddFast, 5, n);
+            ArrayKernels.interleaveScalar(backPlain, 4, evenFast, 2, oddFast, 5, n);
+            assertThat(back).as("interleave, n = %d", n).containsExactly(backPlain);
+            assertThat(Arrays.copyOfRange(back, 4, 4 + n)).as("interleave inverts deinterleave, n = %d", n)
+                    .containsExactly(Arrays.copyOfRange(src, 3, 3 + n));
+        }
+    }
+
+    private static int[] rawBits(float[] a) {
+        int[] bits = new int[a.length]; // (a.length)
+        for (int i = 0; i < a.length; i++) {
+            bits[i] = Float.floatToRawIntBits(a[i]);
+        }
+        return bits;
+    }
+
     private static float[] random(SplittableRandom rng, int n) {
         float[] a = new float[n]; // (n)
         for (int i = 0; i < n; i++) {
