@@ -46,16 +46,7 @@ public final class WinogradScalar {
                 for (int j = 0; j < Winograd.tiles(W); j++) {
                     double[][][] v = new double[C][][]; // (C) of (4, 4)
                     for (int c = 0; c < C; c++) {
-                        double[][] d = new double[4][4]; // (4, 4)
-                        for (int a = 0; a < 4; a++) {
-                            for (int b = 0; b < 4; b++) {
-                                int r = 2 * i - 1 + a;
-                                int col = 2 * j - 1 + b;
-                                boolean inside = r >= 0 && r < H && col >= 0 && col < W;
-                                d[a][b] = inside ? x[((n * C + c) * H + r) * W + col] : 0.0;
-                            }
-                        }
-                        v[c] = times(times(BT, d), transpose(BT));
+                        v[c] = inputTile(x, (n * C + c) * H * W, H, W, i, j);
                     }
                     for (int o = 0; o < O; o++) {
                         double[][] m = new double[4][4]; // (4, 4)
@@ -81,6 +72,26 @@ public final class WinogradScalar {
     }
 
     /**
+     * {@code V = B^T d B} of tile (i, j) of one plane: d its 4x4 input window from row 2i-1 and column 2j-1, zero
+     * outside the plane.
+     *
+     * @param x (H, W) plane at off
+     * @return (4, 4)
+     */
+    private static double[][] inputTile(double[] x, int off, int H, int W, int i, int j) {
+        double[][] d = new double[4][4]; // (4, 4)
+        for (int a = 0; a < 4; a++) {
+            for (int b = 0; b < 4; b++) {
+                int r = 2 * i - 1 + a;
+                int col = 2 * j - 1 + b;
+                boolean inside = r >= 0 && r < H && col >= 0 && col < W;
+                d[a][b] = inside ? x[off + r * W + col] : 0.0;
+            }
+        }
+        return times(times(BT, d), transpose(BT));
+    }
+
+    /**
      * The adjoint of {@link #forward} in the weights, as plain matrix products in float64: per tile,
      * {@code dM = A dY A^T} (dY zero outside the image) and {@code V_c = B^T d_c B}, summed into
      * {@code dU[o, c] += dM_o . V_c} over all images and tiles, then {@code dw[o, c] += G^T dU[o, c] G}.
@@ -101,16 +112,7 @@ public final class WinogradScalar {
                 for (int j = 0; j < Winograd.tiles(W); j++) {
                     double[][][] v = new double[C][][]; // (C) of (4, 4)
                     for (int c = 0; c < C; c++) {
-                        double[][] d = new double[4][4]; // (4, 4)
-                        for (int p = 0; p < 4; p++) {
-                            for (int q = 0; q < 4; q++) {
-                                int r = 2 * i - 1 + p;
-                                int col = 2 * j - 1 + q;
-                                boolean inside = r >= 0 && r < H && col >= 0 && col < W;
-                                d[p][q] = inside ? x[((n * C + c) * H + r) * W + col] : 0.0;
-                            }
-                        }
-                        v[c] = times(times(BT, d), transpose(BT));
+                        v[c] = inputTile(x, (n * C + c) * H * W, H, W, i, j);
                     }
                     for (int o = 0; o < O; o++) {
                         double[][] t = new double[2][2]; // (2, 2)

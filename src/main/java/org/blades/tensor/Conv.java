@@ -514,9 +514,7 @@ public final class Conv {
             Parallel.parallelFor(gn * inChunks, t -> {
                 int j = t / inChunks;
                 int c0 = (t % inChunks) * inChunk;
-                for (int c = c0, end = Math.min(cin, c0 + inChunk); c < end; c++) {
-                    Winograd.inputPlane(in, ((first + j) * cin + c) * HW, H, W, v, c * T + j * TT, vs);
-                }
+                inputPlanes(in, first + j, cin, c0, Math.min(cin, c0 + inChunk), g, v, T, j * TT, vs);
             });
             // M_e = U_e @ V_e: the 16 GEMMs side by side, each on one thread (a GEMM inside a busy pool runs on
             // its caller). With C = 64 to 512 and T = 49 to 1024 each is small: spreading every one over the pool
@@ -539,6 +537,20 @@ public final class Conv {
                     }
                 }
             });
+        }
+    }
+
+    /**
+     * V of channels [c0, c1) of one image: {@code V_e[c, col + t] = (B^T d_t B)[e]} for the image's tiles t.
+     *
+     * @param x (N, C, H, W)
+     * @param v (16, vs): V_e (C, T) at e*vs
+     */
+    private static void inputPlanes(float[] x, int image, int C, int c0, int c1, ConvGeometry g, float[] v, int T,
+                                    int col, int vs) {
+        int HW = g.height() * g.width();
+        for (int c = c0; c < c1; c++) {
+            Winograd.inputPlane(x, (image * C + c) * HW, g.height(), g.width(), v, c * T + col, vs);
         }
     }
 
@@ -842,9 +854,7 @@ public final class Conv {
                 int j = t / (inChunks + outChunks);
                 int r = t % (inChunks + outChunks);
                 if (r < inChunks) {
-                    for (int c = r * inChunk, end = Math.min(C, (r + 1) * inChunk); c < end; c++) {
-                        Winograd.inputPlane(x, ((first + j) * C + c) * HW, H, W, v, c * T + j * TT, vs);
-                    }
+                    inputPlanes(x, first + j, C, r * inChunk, Math.min(C, (r + 1) * inChunk), g, v, T, j * TT, vs);
                 } else {
                     int o0 = (r - inChunks) * outChunk;
                     for (int o = o0, end = Math.min(O, o0 + outChunk); o < end; o++) {
