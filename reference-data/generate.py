@@ -278,6 +278,9 @@ def conv():
     cv("conv_rect", (1, 2, 8, 10), (3, 2, 2, 5), stride=(1, 2), padding=(0, 1), bias=True,
        note="rectangular kernel/stride/padding; out (1,3,7,4)")
     cv("conv_3x3_f64", (2, 3, 7, 9), (4, 3, 3, 3), stride=1, padding=1, bias=True)
+    cv("conv_3x3_winograd", (2, 64, 15, 13), (64, 64, 3, 3), stride=1, padding=1, bias=True,
+       note="large enough that BLADES-J runs the forward pass, input and weight gradient as Winograd F(2x2, 3x3) "
+            "(2 x 8 x 7 tiles, 64 channels); odd sizes cut the last tiles")
 
     # Inference fusion check: relu(batch_norm_eval(conv2d(x, w))) with no conv bias.
     name = "conv_bn_relu_eval"

@@ -265,7 +265,7 @@ class ConvTest {
 
     /** The conv2d cases of conv.safetensors; the float64 one is held to float64 precision. */
     private static final List<String> CONV_CASES = List.of("conv_1x1", "conv_3x3_p1", "conv_3x3_s2", "conv_7x7_s2",
-            "conv_1x1_s2", "conv_rect", "conv_3x3_f64");
+            "conv_1x1_s2", "conv_rect", "conv_3x3_f64", "conv_3x3_winograd");
 
     /**
      * Weight and bias gradients of the float32 cases sum N*OH*OW = 126 to 240 products whose partial sums reach
@@ -275,6 +275,13 @@ class ConvTest {
      */
     private static final Tolerance F32_BATCH_SUM = Tolerance.of(5e-5, 1e-5);
 
+    /**
+     * conv_3x3_winograd's output and input gradient sum 576 products each (9 taps x 64 channels), with partial sums
+     * up to |4| where a float32 ulp is 4.8e-7, and Winograd rounds its transforms on top: the default atol (1e-6,
+     * two ulps there) is 91 to 93 % used. 4e-6 is eight ulps of those sums; any indexing error is O(1).
+     */
+    private static final Tolerance F32_LONG_SUM = Tolerance.of(4e-6, 1e-5);
+
     @Test
     void everyReferenceCaseIsCovered() {
         try (ReferenceFile ref = ReferenceFile.open("conv")) {
@@ -282,6 +289,14 @@ class ConvTest {
             expected.add("conv_bn_relu_eval");
             assertThat(ref.caseNames()).containsExactlyInAnyOrderElementsOf(expected);
         }
+    }
+
+    /** The case exists to hold the Winograd paths to PyTorch: all three must take them. */
+    @Test
+    void winogradReferenceCaseTakesTheWinogradPaths() {
+        ConvGeometry g = new ConvGeometry(64, 15, 13, 3, 3, 1, 1, 1, 1); // x (2, 64, 15, 13), weight (64, 64, 3, 3)
+        assertThat(Conv.useWinograd(g, 2, 64, 64)).as("forward and input gradient").isTrue();
+        assertThat(Conv.useWinogradWeightGradient(g, 64)).as("weight gradient").isTrue();
     }
 
     @TestFactory
@@ -298,9 +313,10 @@ class ConvTest {
                 Tensor bias = hasBias ? c.in("bias") : null;
                 Tensor out = Conv.conv2d(x, w, bias, new Conv2dOptions(stride[0], stride[1], padding[0], padding[1]));
                 boolean f64 = x.dtype() == DType.F64;
-                c.compare(name + ".out", out, f64 ? F64 : Tolerance.F32);
+                Tolerance pixels = f64 ? F64 : name.equals("conv_3x3_winograd") ? F32_LONG_SUM : Tolerance.F32;
+                c.compare(name + ".out", out, pixels);
                 out.mul(c.tensor(name + ".gout")).sum().backward();
-                c.compare(name + ".grad.x", x.grad(), f64 ? F64 : Tolerance.F32);
+                c.compare(name + ".grad.x", x.grad(), pixels);
                 c.compare(name + ".grad.weight", w.grad(), f64 ? F64 : F32_BATCH_SUM);
                 if (hasBias) {
                     c.compare(name + ".grad.bias", bias.grad(), f64 ? F64 : F32_BATCH_SUM);
