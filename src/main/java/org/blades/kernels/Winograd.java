@@ -262,8 +262,8 @@ public final class Winograd {
      */
     public static void outputPlaneAdjoint(float[] dy, int dyOff, int H, int W, float[] m, int mOff, int eStride) {
         int TH = tiles(H);
-        int TT = TH * tiles(W);
         int TW = tiles(W);
+        int TT = TH * TW;
         // tile (i, k)'s dY: d00 = m_0, d01 = s[t], d10 = s[TT + t], d11 = m_15 at t = i*TW + k
         float[] s = scratch(2 * TT); // (2, TH, TW): odd columns of the even rows, even columns of the odd rows
         int m15 = mOff + 15 * eStride;
