@@ -4,7 +4,7 @@ timing method as org.blades.bench.ResNetBench and org.blades.bench.TextBench, so
 Run (PyTorch 1.13 CPU lives under /usr/bin/python3; its OpenBLAS needs the pthread build on the library path):
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread /usr/bin/python3 reference-data/bench_models_torch.py
 Options: --threads N (2), --iters N (timed iterations per mode, 10), --warmup N (2), --modes
-resnet50,text,memory (all), --memory-batch N (48).
+resnet50,text,memory (the default; layers on request), --memory-batch N (48), --layers-batch N (1).
 
 Modes (N = batch, 224 x 224 RGB inputs, standard-normal values from a seeded generator):
   resnet50   torchvision resnet50 with fc = Linear(2048, 768). Inference: eval() under no_grad at N = 1 and 8.
@@ -17,10 +17,14 @@ Modes (N = batch, 224 x 224 RGB inputs, standard-normal values from a seeded gen
   memory     ResNet-50 training steps at --memory-batch in a fresh subprocess; ru_maxrss (peak resident set) of that
              subprocess, and its RSS after building the model and input (interpreter + libraries + weights), so
              the part the training step adds is visible.
+  layers     each distinct convolution of ResNet-50 at 224 px alone (F.conv2d under no_grad, no bias) at
+             --layers-batch, ms per call and GFLOP/s, and the sum over the model's 53 convolutions: the table of
+             `blades bench resnet50 --layers`.
 The last lines are `RESULT torch_...=<v>` lines, one per number.
 """
 
 import argparse
+import math
 import os
 import resource
 import statistics
@@ -93,6 +97,45 @@ def bench_resnet(args, results):
                                                    timed(train, args.warmup, args.iters))
 
 
+# ResNet-50's convolutions at 224 px: (C, H, O, kernel, stride, count); the same table as ResNetBench's
+# RESNET50_CONVS (count = how many of the 53 have that shape, downsample projections included).
+RESNET50_CONVS = [
+    (3, 224, 64, 7, 2, 1),
+    (64, 56, 64, 1, 1, 1), (64, 56, 64, 3, 1, 3), (64, 56, 256, 1, 1, 4), (256, 56, 64, 1, 1, 2),
+    (256, 56, 128, 1, 1, 1), (128, 56, 128, 3, 2, 1), (256, 56, 512, 1, 2, 1), (128, 28, 512, 1, 1, 4),
+    (512, 28, 128, 1, 1, 3), (128, 28, 128, 3, 1, 3),
+    (512, 28, 256, 1, 1, 1), (256, 28, 256, 3, 2, 1), (512, 28, 1024, 1, 2, 1), (256, 14, 1024, 1, 1, 6),
+    (1024, 14, 256, 1, 1, 5), (256, 14, 256, 3, 1, 5),
+    (1024, 14, 512, 1, 1, 1), (512, 14, 512, 3, 2, 1), (1024, 14, 2048, 1, 2, 1), (512, 7, 2048, 1, 1, 3),
+    (2048, 7, 512, 1, 1, 2), (512, 7, 512, 3, 1, 2),
+]
+
+
+def bench_layers(args, results):
+    """Each distinct convolution alone (F.conv2d under no_grad) at --layers-batch: ms per call and the sum."""
+    n = args.layers_batch
+    gen = torch.Generator().manual_seed(SEED)
+    total = 0.0
+    print(f"{'convolution':<34} {'batch':>5} {'count':>8} {'ms median':>12} {'ms best':>12} {'GFLOP/s':>8}")
+    for c, h, o, k, stride, count in RESNET50_CONVS:
+        x = torch.randn(n, c, h, h, generator=gen)
+        w = torch.randn(o, c, k, k, generator=gen) / math.sqrt(c * k * k)
+
+        def step():
+            with torch.no_grad():
+                torch.nn.functional.conv2d(x, w, None, stride, k // 2)
+
+        times = timed(step, args.warmup, args.iters)
+        ms = statistics.median(times) * 1e3
+        oh = (h + 2 * (k // 2) - k) // stride + 1
+        gflops = 2.0 * n * o * c * k * k * oh * oh / (ms * 1e6)
+        name = f"{c}->{o} {k}x{k}/{stride} @{h}"
+        print(f"{name:<34} {n:>5} {count:>8} {ms:>12.3f} {min(times) * 1e3:>12.3f} {gflops:>8.1f}")
+        total += count * ms
+    print(f"sum over the 53 convolutions: {total:.1f} ms per batch, {total / n:.1f} ms per image")
+    results[f"torch_resnet50_convs_b{n}_ms"] = total
+
+
 def bench_text(args, results):
     import generate_text  # noqa: E402 (sets one thread and deterministic algorithms on import: undone below)
 
@@ -157,6 +200,7 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--modes", default="resnet50,text,memory")
     p.add_argument("--memory-batch", type=int, default=48)
+    p.add_argument("--layers-batch", type=int, default=1)
     p.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -170,6 +214,8 @@ def main():
     results = {}
     if "resnet50" in modes:
         bench_resnet(args, results)
+    if "layers" in modes:
+        bench_layers(args, results)
     if "text" in modes:
         bench_text(args, results)
     if "memory" in modes:

@@ -15,6 +15,8 @@ import org.blades.models.vision.ResNet;
 import org.blades.models.vision.ResNetConfig;
 import org.blades.nn.PortableInit;
 import org.blades.tensor.Autograd;
+import org.blades.tensor.Conv;
+import org.blades.tensor.Conv2dOptions;
 import org.blades.tensor.DType;
 import org.blades.tensor.Tensor;
 
@@ -33,6 +35,11 @@ import org.blades.tensor.Tensor;
  * milliseconds per image (iteration time / N), median and best. The last line is
  * {@code RESULT resnet50_infer_b1_ms=<v> resnet50_train_b8_ms=<v>} (medians).
  *
+ * <p>{@code --layers}: instead, each distinct convolution of ResNet-50 at 224 px alone ({@link Conv#conv2d},
+ * inference, no epilogue) at the first {@code --batch}: milliseconds per call, GFLOP/s, and the sum over the
+ * model's 53 convolutions. Last line {@code RESULT resnet50_convs_b<N>_ms=<v>}; the same table for PyTorch is
+ * {@code bench_models_torch.py --modes layers}.
+ *
  * <p>{@code --memory}: instead of timing, the heap one training step at {@code --memory-batch} (default 48)
  * needs; run it with a heap of at least 5.2 GiB (e.g. {@code -Xmx6g}, see {@link #memory}). Last line
  * {@code RESULT resnet50_train_b48_live_mib=<v> resnet50_train_b48_peak_heap_mib=<v>}.
@@ -50,11 +57,27 @@ public final class ResNetBench {
 
     /** The parsed command line. */
     private record Options(int threads, int iters, int warmup, List<Integer> batches, int trainBatch, int size,
-                           boolean memory, int memoryBatch) {
+                           boolean memory, int memoryBatch, boolean layers) {
     }
 
     private static final String USAGE = "usage: bench resnet50 [--threads N (2)] [--iters N (10)] [--warmup N (3)]"
-            + " [--batch 1,8] [--train-batch 8] [--size 224] | --memory [--memory-batch 48] [--threads N]";
+            + " [--batch 1,8] [--train-batch 8] [--size 224] [--layers] | --memory [--memory-batch 48] [--threads N]";
+
+    /**
+     * ResNet-50's convolutions at 224 px as torchvision builds them: {C, H, O, kernel, stride, count}, input (C, H,
+     * H), padding kernel / 2, count = how many of the model's 53 have that shape (downsample projections
+     * included).
+     */
+    private static final int[][] RESNET50_CONVS = {
+        {3, 224, 64, 7, 2, 1},
+        {64, 56, 64, 1, 1, 1}, {64, 56, 64, 3, 1, 3}, {64, 56, 256, 1, 1, 4}, {256, 56, 64, 1, 1, 2},
+        {256, 56, 128, 1, 1, 1}, {128, 56, 128, 3, 2, 1}, {256, 56, 512, 1, 2, 1}, {128, 28, 512, 1, 1, 4},
+        {512, 28, 128, 1, 1, 3}, {128, 28, 128, 3, 1, 3},
+        {512, 28, 256, 1, 1, 1}, {256, 28, 256, 3, 2, 1}, {512, 28, 1024, 1, 2, 1}, {256, 14, 1024, 1, 1, 6},
+        {1024, 14, 256, 1, 1, 5}, {256, 14, 256, 3, 1, 5},
+        {1024, 14, 512, 1, 1, 1}, {512, 14, 512, 3, 2, 1}, {1024, 14, 2048, 1, 2, 1}, {512, 7, 2048, 1, 1, 3},
+        {2048, 7, 512, 1, 1, 2}, {512, 7, 512, 3, 1, 2},
+    };
 
     /** Runs the benchmark; returns a process exit code (0 on success, 2 on bad arguments). */
     public static int run(String[] args, PrintStream out) {
@@ -71,6 +94,9 @@ public final class ResNetBench {
                         + " max heap %d MiB, load average %.2f at start%n", o.size(), o.size(), Parallel.threads(),
                 VectorSupport.describe(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20, BenchTiming.loadAverage());
+        if (o.layers()) {
+            return layers(o, out);
+        }
         ResNet model = new ResNet(DType.F32, ResNetConfig.resnet50());
         PortableInit.init(model, WEIGHT_SEED);
         return o.memory() ? memory(model, o, out) : timing(model, o, out);
@@ -84,12 +110,17 @@ public final class ResNetBench {
         int trainBatch = 8;
         int size = 224;
         boolean memory = false;
+        boolean layers = false;
         int memoryBatch = 48;
         String b = "ResNetBench";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--memory")) {
                 memory = true;
+                continue;
+            }
+            if (a.equals("--layers")) {
+                layers = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -117,7 +148,10 @@ public final class ResNetBench {
             // five stride-2 steps; training batch norm at layer4 needs more than one value per channel
             throw new IllegalArgumentException(b + ": --size must be >= 32, got " + size);
         }
-        return new Options(threads, iters, warmup, batches, trainBatch, size, memory, memoryBatch);
+        if (memory && layers) {
+            throw new IllegalArgumentException(b + ": --memory and --layers are separate runs");
+        }
+        return new Options(threads, iters, warmup, batches, trainBatch, size, memory, memoryBatch, layers);
     }
 
     private static Tensor input(int batch, int size) {
@@ -153,6 +187,54 @@ public final class ResNetBench {
         double train = BenchTiming.row(out, "resnet50 training fwd+bwd", o.trainBatch(), s, o.trainBatch());
         out.printf("load average %.2f at end%n", BenchTiming.loadAverage());
         out.printf("RESULT resnet50_infer_b1_ms=%.1f resnet50_train_b%d_ms=%.1f%n", inferB1, o.trainBatch(), train);
+        return 0;
+    }
+
+    /**
+     * Each distinct convolution alone. The warm-up runs every shape in turn (at least {@code --warmup} rounds and
+     * {@link BenchTiming#WARMUP_SECONDS}): each shape reaches its own code paths (im2col, grouped, Winograd), all
+     * of which C2 must have compiled before any is timed.
+     */
+    private static int layers(Options o, PrintStream out) {
+        int n = o.batches().get(0);
+        out.printf("warm-up %d rounds over all shapes, median of %d iterations; inference conv2d, no epilogue%n",
+                o.warmup(), o.iters());
+        out.printf("%-34s %5s %8s %14s %14s %8s%n", "convolution", "batch", "count", "ms median", "ms best",
+                "GFLOP/s");
+        Runnable[] steps = new Runnable[RESNET50_CONVS.length];
+        for (int i = 0; i < steps.length; i++) {
+            int[] l = RESNET50_CONVS[i];
+            int c = l[0], h = l[1], oc = l[2], k = l[3];
+            Tensor x = Tensor.randn(DType.F32, INPUT_SEED, n, c, h, h); // (N, C, H, H)
+            Tensor w = Tensor.randn(DType.F32, WEIGHT_SEED, oc, c, k, k)
+                    .mul(1.0 / Math.sqrt(c * k * k)); // (O, C, k, k)
+            Conv2dOptions opts = Conv2dOptions.of(l[4], k / 2);
+            steps[i] = () -> {
+                try (var scope = Autograd.noGrad()) {
+                    Conv.conv2d(x, w, null, opts); // (N, O, OH, OH)
+                }
+            };
+        }
+        BenchTiming.time(() -> {
+            for (Runnable step : steps) {
+                step.run();
+            }
+        }, o.warmup(), 0);
+        double total = 0;
+        for (int i = 0; i < steps.length; i++) {
+            int[] l = RESNET50_CONVS[i];
+            int c = l[0], h = l[1], oc = l[2], k = l[3], stride = l[4], count = l[5];
+            double[] s = BenchTiming.time(steps[i], 0, o.iters());
+            double ms = BenchTiming.median(s) * 1e3;
+            int oh = (h + 2 * (k / 2) - k) / stride + 1;
+            double flops = 2.0 * n * oc * c * k * k * oh * oh;
+            out.printf("%-34s %5d %8d %14.3f %14.3f %8.1f%n",
+                    String.format("%d->%d %dx%d/%d @%d", c, oc, k, k, stride, h), n, count, ms,
+                    BenchTiming.min(s) * 1e3, flops / (ms * 1e6));
+            total += count * ms;
+        }
+        out.printf("sum over the 53 convolutions: %.1f ms per batch, %.1f ms per image%n", total, total / n);
+        out.printf("RESULT resnet50_convs_b%d_ms=%.1f%n", n, total);
         return 0;
     }
 

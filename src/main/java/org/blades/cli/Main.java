@@ -105,7 +105,8 @@ public final class Main {
                     + "          last line: RESULT bilevel_step_ratio=<value>\n"
                     + "  opencl  GFLOP/s per OpenCL kernel on the first (or --device opencl:N) device;\n"
                     + "          last line: RESULT opencl_sgemm_1024_gflops=<value>\n"
-                    + "  resnet50 ResNet-50 inference (batch 1, 8) and training (batch 8) ms/image [--memory];\n"
+                    + "  resnet50 ResNet-50 inference (batch 1, 8) and training (batch 8) ms/image [--memory | --layers\n"
+                    + "          (each convolution alone)];\n"
                     + "          last line: RESULT resnet50_infer_b1_ms=<v> resnet50_train_b8_ms=<v>\n"
                     + "  text    clip-rn50 text forward+backward on the 50 prompts;\n"
                     + "          last line: RESULT clip_text_fwd_bwd_ms=<value>");
