@@ -178,6 +178,11 @@ public final class Tensor {
         return offset == 0 && isContiguous() && storageLength() == numel();
     }
 
+    /** Whether this and {@code other} are backed by the same array (views of one storage). */
+    public boolean sharesStorage(Tensor other) {
+        return other != null && dtype == other.dtype && (dtype == DType.F32 ? f == other.f : d == other.d);
+    }
+
     private int storageLength() {
         return dtype == DType.F32 ? f.length : d.length;
     }

@@ -52,6 +52,13 @@ public final class Bottleneck extends Module {
         return ConvBatchNorm.forwardWithProjection(conv3, bn3, out, downsample.conv, downsample.bn, x);
     }
 
+    /** The block's convolutions with their batch norms, prepared for {@link ResNetInference}. */
+    ResNetInference.Block prepare() {
+        return new ResNetInference.Block(ResNetInference.prepare(conv1, bn1), ResNetInference.prepare(conv2, bn2),
+                ResNetInference.prepare(conv3, bn3),
+                downsample == null ? null : ResNetInference.prepare(downsample.conv, downsample.bn));
+    }
+
     /**
      * torchvision's {@code nn.Sequential(conv1x1(C, 4P, stride), BatchNorm2d(4P))}: children "0" and "1"; the
      * block runs the two itself (see {@link ConvBatchNorm#forwardWithProjection}).

@@ -1,5 +1,6 @@
 package org.blades.models.vision;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.blades.nn.BatchNorm2d;
 import org.blades.nn.Conv2d;
@@ -71,6 +72,30 @@ public final class ResNet extends Module {
         }
         Tensor pooled = Pool.globalAvgPool(h); // (N, F)
         return fc.forward(pooled); // (N, D)
+    }
+
+    DType dtype() {
+        return dtype;
+    }
+
+    /** The stem's convolution with its batch norm, prepared for {@link ResNetInference}. */
+    Conv.Prepared prepareStem() {
+        return ResNetInference.prepare(conv1, bn1);
+    }
+
+    /** Every bottleneck of layer1..layer4 in order, prepared for {@link ResNetInference}. */
+    List<ResNetInference.Block> prepareBlocks() {
+        List<ResNetInference.Block> out = new ArrayList<>();
+        for (Stage stage : stages) {
+            for (Bottleneck block : stage.blocks) {
+                out.add(block.prepare());
+            }
+        }
+        return out;
+    }
+
+    Linear fc() {
+        return fc;
     }
 
     /** One of layer1..layer4: torchvision's {@code nn.Sequential} of Bottlenecks, children "0", "1", ... */
