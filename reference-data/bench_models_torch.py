@@ -7,7 +7,8 @@ Options: --threads N (2), --iters N (timed iterations per mode, 10), --warmup N 
 resnet50,text,memory (the default; layers on request), --memory-batch N (48), --layers-batch N (1).
 
 Modes (N = batch, 224 x 224 RGB inputs, standard-normal values from a seeded generator):
-  resnet50   torchvision resnet50 with fc = Linear(2048, 768). Inference: eval() under no_grad at N = 1 and 8.
+  resnet50   torchvision resnet50 with fc = Linear(2048, 768). Inference: eval() under no_grad at N = 1 and 8,
+             then the same frozen (torch.jit.freeze + optimize_for_inference, as ResNetInference is).
              Training: train() (batch statistics), loss = out.sum(), backward, zero_grad (set_to_none=False, as
              Module.zeroGrad) at N = 8. Milliseconds per image = median iteration time / N; best is printed too.
   text       CLIP RN50's text tower + Linear(1024, 768) (generate_text.ClipTextEncoder) on the 50 BLADES prompts,
@@ -85,6 +86,19 @@ def bench_resnet(args, results):
 
         results[f"torch_resnet50_infer_b{n}_ms"] = row(sys.stdout, "resnet50 inference", n,
                                                        timed(infer, args.warmup, args.iters))
+    # PyTorch's own frozen-inference path, the counterpart of ResNetInference: TorchScript freezing folds the
+    # batch norms into the convolutions and optimize_for_inference prepacks their weights for oneDNN
+    with torch.no_grad():
+        frozen = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.script(model)))
+    for n in (1, 8):
+        x = image_batch(n)
+
+        def infer_frozen():
+            with torch.no_grad():
+                frozen(x)
+
+        results[f"torch_resnet50_infer_frozen_b{n}_ms"] = row(sys.stdout, "resnet50 inference, frozen", n,
+                                                              timed(infer_frozen, args.warmup, args.iters))
     model.train()
     n = 8
     x = image_batch(n)

@@ -13,6 +13,7 @@ import org.blades.kernels.Parallel;
 import org.blades.kernels.VectorSupport;
 import org.blades.models.vision.ResNet;
 import org.blades.models.vision.ResNetConfig;
+import org.blades.models.vision.ResNetInference;
 import org.blades.nn.PortableInit;
 import org.blades.tensor.Autograd;
 import org.blades.tensor.Conv;
@@ -28,12 +29,15 @@ import org.blades.tensor.Tensor;
  * <ul>
  *   <li>inference: evaluation mode under {@link Autograd#noGrad()} (every conv + batch norm (+ ReLU) fused),
  *       at each batch of {@code --batch} (default 1 and 8);</li>
+ *   <li>inference, frozen: the same through {@link ResNetInference} (weights prepared once, activation buffers
+ *       reused; the script times torch.jit.freeze + optimize_for_inference as its counterpart);</li>
  *   <li>training: {@code zeroGrad}, forward in training mode (batch statistics), loss = out.sum(), backward, at
  *       {@code --train-batch} (default 8).</li>
  * </ul>
  * Each mode runs {@code --warmup} untimed iterations, then {@code --iters} timed ones; the table gives
  * milliseconds per image (iteration time / N), median and best. The last line is
- * {@code RESULT resnet50_infer_b1_ms=<v> resnet50_train_b8_ms=<v>} (medians).
+ * {@code RESULT resnet50_infer_b1_ms=<v> resnet50_train_b8_ms=<v>} (medians; inference is the frozen path, the
+ * one the detection stage runs).
  *
  * <p>{@code --layers}: instead, each distinct convolution of ResNet-50 at 224 px alone ({@link Conv#conv2d},
  * inference, no epilogue) at the first {@code --batch}: milliseconds per call, GFLOP/s, and the sum over the
@@ -176,11 +180,18 @@ public final class ResNetBench {
                     model.forward(x); // (N, D)
                 }
             }, o.warmup(), o.iters());
-            double ms = BenchTiming.row(out, "resnet50 inference", n, s, n);
+            BenchTiming.row(out, "resnet50 inference", n, s, n);
+        }
+        ResNetInference frozen = new ResNetInference(model);
+        for (int n : o.batches()) {
+            Tensor x = input(n, o.size()); // (N, 3, S, S)
+            double[] s = BenchTiming.time(() -> frozen.forward(x), o.warmup(), o.iters()); // (N, D)
+            double ms = BenchTiming.row(out, "resnet50 inference, frozen", n, s, n);
             if (n == 1) {
                 inferB1 = ms;
             }
         }
+        frozen.releaseBuffers();
         model.train(true);
         Tensor x = input(o.trainBatch(), o.size()); // (N, 3, S, S)
         double[] s = BenchTiming.time(() -> trainStep(model, x), o.warmup(), o.iters());

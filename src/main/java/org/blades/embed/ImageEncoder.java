@@ -18,6 +18,7 @@ import org.blades.io.Safetensors;
 import org.blades.io.SafetensorsFile;
 import org.blades.models.vision.ResNet;
 import org.blades.models.vision.ResNetConfig;
+import org.blades.models.vision.ResNetInference;
 import org.blades.nn.Checkpoint;
 import org.blades.nn.PortableInit;
 import org.blades.nn.StateDict;
@@ -30,9 +31,9 @@ import org.blades.tensor.Tensor;
 // B = batch, H/W = input height/width, D = feature dimensions, w = ResNet width
 
 /**
- * The frozen image encoder of the detection stage: a float32 {@link ResNet} in evaluation mode, run without a tape
- * (so every conv + batch norm + ReLU takes the fused inference path), whose outputs are L2-normalised as in the
- * authors' code before the GMM or the perceptron sees them.
+ * The frozen image encoder of the detection stage: a float32 {@link ResNet} in evaluation mode, run as a {@link
+ * ResNetInference} snapshot (weights prepared once, activation buffers reused; the module's eval forward, bit for
+ * bit), whose outputs are L2-normalised as in the authors' code before the GMM or the perceptron sees them.
  *
  * <p>Where the weights come from:
  * <ul>
@@ -53,13 +54,13 @@ import org.blades.tensor.Tensor;
 public final class ImageEncoder {
     private static final String HASH_FORMAT = "blades-encoder/1 resnet float32";
 
-    private final ResNet net;
+    private final ResNetInference net;
     private final EncoderId id;
     private final Integer inputSizeHint;
 
     private ImageEncoder(ResNet net, String source, Integer inputSizeHint) {
-        this.net = net;
-        this.net.train(false);
+        net.train(false);
+        this.net = new ResNetInference(net);
         this.id = new EncoderId(weightsSha256(net), net.config(), source);
         this.inputSizeHint = inputSizeHint;
     }

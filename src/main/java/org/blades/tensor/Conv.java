@@ -339,9 +339,11 @@ public final class Conv {
                     + x.dtype() + Shape.format(outShape) + " of input " + x.describe() + " and weight "
                     + w.weightDescription);
         }
-        if (Autograd.isGradEnabled() && (x.requiresGrad() || (residual != null && residual.requiresGrad()))) {
+        if (Autograd.isGradEnabled() && (x.requiresGrad() || (residual != null && residual.requiresGrad())
+                || (out != null && out.requiresGrad()))) {
             throw new IllegalStateException(op + ": inference only (no backward); call it inside Autograd.noGrad()"
-                    + " or on detached tensors (input " + x.describe() + ", weight " + w.weightDescription + ")");
+                    + " or on detached tensors (input " + x.describe() + ", weight " + w.weightDescription
+                    + (out != null ? ", output " + out.describe() : "") + ")");
         }
         Tensor xd = x.detach().contiguous(); // (N, C, H, W)
         Tensor rd = residual == null ? null : residual.detach().contiguous(); // (N, O, OH, OW)
@@ -350,10 +352,13 @@ public final class Conv {
         } else if (out.dtype() != x.dtype() || !Arrays.equals(out.shapeRef(), outShape) || !out.isDense()) {
             throw new IllegalArgumentException(op + ": output " + out.describe() + " must be a dense " + x.dtype()
                     + Shape.format(outShape) + " for input " + x.describe() + " and weight " + w.weightDescription);
-        } else if (out.sharesStorage(xd) || (rd != null && out.sharesStorage(rd))) {
-            // the GEMM writes y before the epilogue reads the residual, and im2col reads x throughout
+        } else if (out.sharesStorage(x) || out.sharesStorage(xd) || (residual != null
+                && (out.sharesStorage(residual) || out.sharesStorage(rd)))) {
+            // the GEMM writes y before the epilogue reads the residual, and im2col reads x throughout; a strided
+            // view's dense copy would survive, but the caller's tensor would be overwritten
+            boolean input = out.sharesStorage(x) || out.sharesStorage(xd);
             throw new IllegalArgumentException(op + ": output " + out.describe() + " shares its storage with the "
-                    + (out.sharesStorage(xd) ? "input " + x.describe() : "residual " + residual.describe()));
+                    + (input ? "input " + x.describe() : "residual " + residual.describe()));
         }
         boolean relu = epilogue == Epilogue.RELU;
         if (x.dtype() == DType.F32) {

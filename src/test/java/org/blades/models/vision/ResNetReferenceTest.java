@@ -65,6 +65,11 @@ class ResNetReferenceTest {
             // final 2048-term sum, hence an atol relative to max|ref| beside rtol 1e-4 (measured: max |diff| is
             // about 2.5e-7 * max|ref|).
             ref.compare("resnet50.out", out, Tolerance.of(1e-5 * ref.maxAbs("resnet50.out"), 1e-4));
+            // the frozen inference path (prepared weights, reused buffers) against the same reference, and
+            // against the module bit for bit
+            Tensor frozen = new ResNetInference(model).forward(ref.f32("resnet50.in.x")); // (N, D)
+            ref.compare("resnet50.out", frozen, Tolerance.of(1e-5 * ref.maxAbs("resnet50.out"), 1e-4));
+            assertThat(frozen.toFloatArray()).isEqualTo(out.toFloatArray());
             ref.report().forEach(System.out::println);
         }
     }
