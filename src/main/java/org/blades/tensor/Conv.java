@@ -254,11 +254,13 @@ public final class Conv {
             }
         }
 
-        /** The 16 U_e packed, when {@link Winograd#applies} to this kernel and options at any input size. */
+        /** The 16 U_e packed, when {@link Winograd#applies} to this kernel and options (at any input size). */
         private PackedMatrix[] winogradWeights(float[] w, int O, int C) {
-            boolean applies = weightShape[2] == 3 && weightShape[3] == 3 && options.strideH() == 1
-                    && options.strideW() == 1 && options.padH() == 1 && options.padW() == 1;
-            if (!applies) {
+            int kh = weightShape[2];
+            int kw = weightShape[3];
+            // whether Winograd applies depends on the kernel and the options only: any input it fits will do
+            if (!Winograd.applies(new ConvGeometry(C, kh, kw, kh, kw, options.strideH(), options.strideW(),
+                    options.padH(), options.padW()))) {
                 return null;
             }
             int us = Winograd.blockStride(O * C);
@@ -274,6 +276,25 @@ public final class Conv {
         /** Output channels O. */
         public int outChannels() {
             return weightShape[0];
+        }
+
+        /**
+         * The output shape for input x, which is checked as {@link #conv2dBatchNorm(Tensor, Prepared, Epilogue,
+         * Tensor, Tensor)} checks it.
+         *
+         * @param x (N, C, H, W)
+         * @return (N, O, OH, OW)
+         */
+        public int[] outputShape(Tensor x) {
+            if (x == null) {
+                throw new IllegalArgumentException("conv2d_batch_norm: input must not be null");
+            }
+            return outputShape(geometry("conv2d_batch_norm", x, weightShape, dtype, weightDescription, null, options),
+                    x.size(0));
+        }
+
+        private int[] outputShape(ConvGeometry g, int N) {
+            return new int[] {N, outChannels(), g.outH(), g.outW()};
         }
 
         /** The weight's shape (O, C, KH, KW). */
@@ -332,7 +353,7 @@ public final class Conv {
         ConvGeometry g = geometry(op, x, w.weightShape, w.dtype, w.weightDescription, null, w.options);
         int N = x.size(0);
         int O = w.outChannels();
-        int[] outShape = {N, O, g.outH(), g.outW()}; // (N, O, OH, OW)
+        int[] outShape = w.outputShape(g, N); // (N, O, OH, OW)
         if (residual != null && (!Arrays.equals(residual.shapeRef(), outShape)
                 || residual.dtype() != x.dtype())) {
             throw new IllegalArgumentException(op + ": residual " + residual.describe() + " does not match the output "

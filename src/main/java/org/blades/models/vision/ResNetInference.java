@@ -116,11 +116,7 @@ public final class ResNetInference {
 
     /** epilogue(bn(conv(x)) + residual) into a free buffer of the output's shape. */
     private Tensor conv(Conv.Prepared w, Tensor x, Conv.Epilogue epilogue, Tensor residual) {
-        int[] ws = w.weightShape(); // (O, C, KH, KW)
-        var o = w.options();
-        int oh = (x.size(2) + 2 * o.padH() - ws[2]) / o.strideH() + 1;
-        int ow = (x.size(3) + 2 * o.padW() - ws[3]) / o.strideW() + 1;
-        Tensor out = acquire(x.size(0), ws[0], oh, ow); // (N, O, OH, OW)
+        Tensor out = acquire(w.outputShape(x)); // (N, O, OH, OW)
         return Conv.conv2dBatchNorm(x, w, epilogue, residual, out);
     }
 
