@@ -77,28 +77,21 @@ def row(out, name, batch, times):
 def bench_resnet(args, results):
     model = resnet50()
     model.eval()
-    for n in (1, 8):
-        x = image_batch(n)
-
-        def infer():
-            with torch.no_grad():
-                model(x)
-
-        results[f"torch_resnet50_infer_b{n}_ms"] = row(sys.stdout, "resnet50 inference", n,
-                                                       timed(infer, args.warmup, args.iters))
     # PyTorch's own frozen-inference path, the counterpart of ResNetInference: TorchScript freezing folds the
     # batch norms into the convolutions and optimize_for_inference prepacks their weights for oneDNN
     with torch.no_grad():
         frozen = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.script(model)))
-    for n in (1, 8):
-        x = image_batch(n)
+    for label, key, net in (("resnet50 inference", "infer", model),
+                            ("resnet50 inference, frozen", "infer_frozen", frozen)):
+        for n in (1, 8):
+            x = image_batch(n)
 
-        def infer_frozen():
-            with torch.no_grad():
-                frozen(x)
+            def infer():
+                with torch.no_grad():
+                    net(x)
 
-        results[f"torch_resnet50_infer_frozen_b{n}_ms"] = row(sys.stdout, "resnet50 inference, frozen", n,
-                                                              timed(infer_frozen, args.warmup, args.iters))
+            results[f"torch_resnet50_{key}_b{n}_ms"] = row(sys.stdout, label, n,
+                                                            timed(infer, args.warmup, args.iters))
     model.train()
     n = 8
     x = image_batch(n)

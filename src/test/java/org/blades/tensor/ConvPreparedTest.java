@@ -2,6 +2,7 @@ package org.blades.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.blades.testing.TensorCompare.assertSameBits;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -535,34 +536,5 @@ class ConvPreparedTest {
         Tensor t = Tensor.empty(dtype, shape);
         t.fillInPlace(Double.NaN);
         return t;
-    }
-
-    /**
-     * got and want hold the same bits (float32 values widen to float64 exactly, signed zeros included), and want is
-     * finite, so an element left NaN or any rounding difference fails. Reports the count and the first difference
-     * instead of dumping arrays.
-     */
-    static void assertSameBits(String what, Tensor got, Tensor want) {
-        assertThat(got.dtype()).as(what + ": dtype").isEqualTo(want.dtype());
-        assertThat(got.shape()).as(what + ": shape").containsExactly(want.shape());
-        double[] g = got.toDoubleArray(); // logical order
-        double[] e = want.toDoubleArray(); // logical order
-        int differ = 0;
-        int first = -1;
-        int nonFinite = 0;
-        for (int i = 0; i < e.length; i++) {
-            if (!Double.isFinite(e[i])) {
-                nonFinite++;
-            }
-            if (Double.doubleToRawLongBits(g[i]) != Double.doubleToRawLongBits(e[i])) {
-                differ++;
-                if (first < 0) {
-                    first = i;
-                }
-            }
-        }
-        assertThat(nonFinite).as(what + ": non-finite reference values").isZero();
-        assertThat(differ).as("%s: %d of %d elements differ, first at %d: got %s, want %s", what, differ, e.length,
-                first, first < 0 ? "-" : g[first], first < 0 ? "-" : e[first]).isZero();
     }
 }
