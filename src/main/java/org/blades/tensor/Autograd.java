@@ -147,19 +147,22 @@ public final class Autograd {
             throw new IllegalArgumentException("backward: gradient shape " + Shape.format(gout.shapeRef())
                     + " does not match output shape " + Shape.format(root.shapeRef()));
         }
-        List<Tensor> order = topologicalOrder(root);
+        Tensor[] order = topologicalOrder(root).toArray(new Tensor[0]);
         accumulate(root, gout);
         Map<Long, ArrayDeque<Tensor>> outer = RELEASED.get();
         RELEASED.set(new HashMap<>());
         try (NoGrad ignored = noGrad()) {
-            for (int i = order.size() - 1; i >= 0; i--) {
-                Tensor t = order.get(i);
+            for (int i = order.length - 1; i >= 0; i--) {
+                Tensor t = order[i];
                 Node node = t.node;
                 if (t.grad != null) {
                     node.fn.apply(t.grad);
                 }
-                // Release the graph as PyTorch does without retain_graph: saved activations can be freed.
+                // Release the graph as PyTorch does without retain_graph: saved activations can be freed. The
+                // order array must let go too, or every op output stays reachable until the pass ends (at
+                // ResNet-50 batch 48 that is the whole 4 GiB of activations under the backward's gradients).
                 t.node = null;
+                order[i] = null;
                 if (!t.retainsGrad) {
                     release(t.grad);
                     t.grad = null;

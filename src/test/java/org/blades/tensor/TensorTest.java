@@ -3,6 +3,7 @@ package org.blades.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.ref.WeakReference;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +110,38 @@ class TensorTest {
         h.add(k).pow(2.0).sum().backward();
         assertThat(h.grad().toDoubleArray()).containsExactly(10, 20);
         assertThat(k.grad()).isNull();
+    }
+
+    /**
+     * Without retain_graph, PyTorch frees an op's saved activations once its rule has run; so must the tape, or a
+     * ResNet-50 step at batch 48 holds all 4 GiB of activations under the backward pass's gradients. A probe op
+     * at the bottom of the graph looks, during its own rule, whether an intermediate output further up is still
+     * reachable (System.gc clears weak references to unreachable objects before it returns; the retries only
+     * guard against a collector that treats the request as a hint).
+     */
+    @Test
+    void backwardLetsGoOfEachOutputOnceItsRuleHasRun() {
+        Tensor x = Tensor.of(new double[] {0.5, -1.0}, 2).requiresGrad(true);
+        boolean[] collected = new boolean[1];
+        Tensor loss = graphWithProbe(x, collected);
+        loss.backward();
+        assertThat(collected[0]).as("intermediate output collected before the rule of its input ran").isTrue();
+        assertThat(x.grad().toDoubleArray()).containsExactly(2 * Math.exp(1.0), 2 * Math.exp(-2.0));
+    }
+
+    /** exp(2·probe(x)) summed, where probe is an identity whose rule records whether 2·x is unreachable. */
+    private static Tensor graphWithProbe(Tensor x, boolean[] collected) {
+        WeakReference<?>[] watched = new WeakReference<?>[1];
+        Tensor p = Autograd.record("probe", x.detach().copy(), new Tensor[] {x}, g -> {
+            for (int attempt = 0; attempt < 10 && watched[0].get() != null; attempt++) {
+                System.gc();
+            }
+            collected[0] = watched[0].get() == null;
+            Autograd.accumulate(x, g);
+        });
+        Tensor doubled = p.mul(2.0); // (2)
+        watched[0] = new WeakReference<>(doubled);
+        return doubled.exp().sum();
     }
 
     /**
