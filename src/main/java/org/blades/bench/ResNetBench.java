@@ -45,7 +45,7 @@ import org.blades.tensor.Tensor;
  * {@code bench_models_torch.py --modes layers}.
  *
  * <p>{@code --memory}: instead of timing, the heap one training step at {@code --memory-batch} (default 48)
- * needs; run it with a heap of at least 5.2 GiB (e.g. {@code -Xmx6g}, see {@link #memory}). Last line
+ * needs; run it with a heap of at least 4.8 GiB (e.g. {@code -Xmx5g}, see {@link #memory}). Last line
  * {@code RESULT resnet50_train_b48_live_mib=<v> resnet50_train_b48_peak_heap_mib=<v>}.
  */
 public final class ResNetBench {
