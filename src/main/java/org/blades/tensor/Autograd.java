@@ -3,7 +3,6 @@ package org.blades.tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -147,7 +146,7 @@ public final class Autograd {
             throw new IllegalArgumentException("backward: gradient shape " + Shape.format(gout.shapeRef())
                     + " does not match output shape " + Shape.format(root.shapeRef()));
         }
-        Tensor[] order = topologicalOrder(root).toArray(new Tensor[0]);
+        Tensor[] order = topologicalOrder(root);
         accumulate(root, gout);
         Map<Long, ArrayDeque<Tensor>> outer = RELEASED.get();
         RELEASED.set(new HashMap<>());
@@ -223,10 +222,10 @@ public final class Autograd {
     }
 
     /** Tensors with a tape node reachable from {@code root}, each after all of its inputs. */
-    private static List<Tensor> topologicalOrder(Tensor root) {
+    private static Tensor[] topologicalOrder(Tensor root) {
         List<Tensor> order = new ArrayList<>();
         if (root.node == null) {
-            return order;
+            return new Tensor[0];
         }
         Map<Tensor, Boolean> visited = new IdentityHashMap<>();
         // Iterative DFS: deep graphs (ResNet-50 unrolled, long tapes) would overflow the Java stack.
@@ -250,6 +249,6 @@ public final class Autograd {
                 order.add(t);
             }
         }
-        return Collections.unmodifiableList(order);
+        return order.toArray(new Tensor[0]);
     }
 }
