@@ -119,6 +119,10 @@ public final class Gemm {
                     ldc);
             return;
         }
+        if (a.transposable && beta == 0f && SgemmVector.transposedPays(M, N, K)) {
+            SgemmVector.sgemmPackedTransposed(a.transposedPanels(), M, K, transB, N, B, offB, ldb, C, offC, ldc);
+            return;
+        }
         SgemmVector.sgemmPacked(a.data, M, K, transB, N, B, offB, ldb, beta, C, offC, ldc);
     }
 

@@ -97,9 +97,12 @@ public final class SgemmVector {
     /** A panels packed per task of a shared or whole-matrix packing phase (about as many floats as B's). */
     private static final int A_PACK_GRAIN = PACK_GRAIN * NR / MR;
 
-    /** Per thread: {A block, task-local B slice, one C tile, shared B block, shared A block}, grown on demand. */
-    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(
-            () -> new float[][] {new float[0], new float[0], new float[MR * NR], new float[0], new float[0]});
+    /**
+     * Per thread: {A block, task-local B slice, one C tile, shared B block, shared A block, C^T of a transposed
+     * product}, grown on demand.
+     */
+    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(() -> new float[][] {
+        new float[0], new float[0], new float[MR * NR], new float[0], new float[0], new float[0]});
 
     private SgemmVector() {}
 
@@ -140,7 +143,7 @@ public final class SgemmVector {
             scale(beta, C, offC, ldc, 0, M, 0, N);
             return;
         }
-        run(new Call(transA, transB, M, N, K, alpha, A, offA, lda, null, B, offB, ldb, beta, C, offC, ldc));
+        run(new Call(transA, transB, M, N, K, alpha, A, offA, lda, null, B, offB, ldb, null, beta, C, offC, ldc));
     }
 
     /**
@@ -160,7 +163,122 @@ public final class SgemmVector {
             scale(beta, C, offC, ldc, 0, M, 0, N);
             return;
         }
-        run(new Call(false, transB, M, N, K, 1f, null, 0, 0, packedA, B, offB, ldb, beta, C, offC, ldc));
+        run(new Call(false, transB, M, N, K, 1f, null, 0, 0, packedA, B, offB, ldb, null, beta, C, offC, ldc));
+    }
+
+    /**
+     * Multiply-adds (one lane each) a transposed product must save per element of C to pay for transposing it.
+     * Measured on ResNet-50's narrow layers at batch 1 (2 threads, AVX-512), in saved multiply-adds per element:
+     * 512 to 512 channels 3x3 at 7x7 (1,316) went from 1.85 to 1.33 ms, 2,048 to 512 at 7x7 (585) from 0.73 to
+     * 0.64, 1,024 to 2,048 stride 2 (295) gained a little; 512 to 2,048 at 7x7 (148) lost 0.08 ms, 1,024 to 512 at
+     * 14x14 (63) nothing, 256 to 1,024 at 14x14 (17) lost 0.19.
+     */
+    private static final int TRANSPOSE_COST = 256;
+
+    /**
+     * Whether C (M, N) = A (M, K) op(B) is faster as its transpose C^T = op(B)^T A^T. Tiles pad C's rows to the
+     * kernel heights and its columns to the kernel widths, so a narrow C wastes lanes that a tall C^T does not:
+     * ResNet-50 at batch 1 has N = 49 (7x7 maps), which pads to 64 columns but only to 50 rows. The saving grows
+     * with K, while writing C^T back into C costs a fixed amount per element ({@link #TRANSPOSE_COST}).
+     */
+    static boolean transposedPays(int M, int N, int K) {
+        long direct = (long) paddedRows(M) * paddedCols(N);
+        long transposed = (long) paddedRows(N) * paddedCols(M);
+        return (direct - transposed) * K >= (long) TRANSPOSE_COST * M * N;
+    }
+
+    /** Rows the kernels compute for m rows: whole MR panels, a last one of at most MR_EDGE rows at MR_EDGE. */
+    private static int paddedRows(int m) {
+        int rest = m % MR;
+        return m - rest + (rest == 0 ? 0 : rest > MR_EDGE ? MR : MR_EDGE);
+    }
+
+    /** Columns the kernels compute for n columns: whole NR panels, a last one of at most L columns at L. */
+    private static int paddedCols(int n) {
+        int rest = n % NR;
+        return n - rest + (rest == 0 ? 0 : rest > L ? NR : L);
+    }
+
+    /** Floats of {@link #transposePacked}'s layout for an (M, K) matrix. */
+    static int transposedSize(int M, int K) {
+        return ceilDiv(K, KC) * KC * ceilDiv(M, NR) * NR;
+    }
+
+    /**
+     * {@link #packA}'s (M, K) matrix again, transposed into the layout of a packed right operand: A^T (K, M) with
+     * K slice s at {@code s * KC * mPad} (mPad = M rounded up to NR) and, inside it, column panel q at
+     * {@code q * NR * kc} as (kc, NR), columns past M zero. It is what Call.packSharedB would build from A^T for
+     * the whole matrix at once, so {@link #sgemmPackedTransposed} needs no packing of it per call.
+     *
+     * @param packedA (ceil(K / KC), mPanels, MR, A_STRIDE)
+     * @return (K rounded up to KC, mPad) in slices of (kc, NR) panels
+     */
+    static float[] transposePacked(float[] packedA, int M, int K) {
+        int mPanels = ceilDiv(M, MR);
+        int mPad = ceilDiv(M, NR) * NR;
+        float[] out = new float[transposedSize(M, K)]; // (slices, KC, mPad) as panels
+        for (int s = 0; s * KC < K; s++) {
+            int kc = Math.min(KC, K - s * KC);
+            int sliceIn = s * mPanels * MR * A_STRIDE;
+            int sliceOut = s * KC * mPad;
+            for (int i = 0; i < M; i++) {
+                int src = sliceIn + i * A_STRIDE; // row i: panels of MR rows follow each other
+                int dst = sliceOut + i / NR * NR * kc + i % NR; // column i of its panel
+                for (int k = 0; k < kc; k++) {
+                    out[dst + k * NR] = packedA[src + k];
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@link #sgemmPacked} with beta 0, computed as C^T (N, M) = op(B)^T A^T into this thread's workspace and then
+     * transposed into C: chosen by {@link #transposedPays}. Bit-identical to sgemmPacked: every element is the
+     * same chain of fma over the same K slices, with its two factors swapped (fma rounds only the exact a*b + c),
+     * and the slices are added in the same order.
+     *
+     * @param packedAt A^T in {@link #transposePacked}'s layout
+     * @param B        (K, N) at offB with row stride ldb, or (N, K) when transB
+     * @param C        (M, N) at offC with row stride ldc, overwritten
+     */
+    static void sgemmPackedTransposed(float[] packedAt, int M, int K, boolean transB, int N, float[] B, int offB,
+                                      int ldb, float[] C, int offC, int ldc) {
+        if (M == 0 || N == 0) {
+            return;
+        }
+        if (K == 0) {
+            scale(0f, C, offC, ldc, 0, M, 0, N);
+            return;
+        }
+        float[][] ws = WORKSPACE.get();
+        if (ws[5].length < N * M) {
+            ws[5] = new float[N * M];
+        }
+        float[] ct = ws[5]; // (N, M)
+        // op(B)^T (N, K): B stored (K, N) is op(B)^T stored transposed; B stored (N, K) is op(B)^T itself
+        run(new Call(!transB, false, N, M, K, 1f, B, offB, ldb, null, null, 0, 0, packedAt, 0f, ct, 0, M));
+        transposeInto(ct, N, M, C, offC, ldc);
+    }
+
+    /**
+     * C (M, N) = t^T for t (N, M) row-major: each row of C gathers one column of t, L values per instruction.
+     *
+     * @param t (N, M)
+     * @param C (M, N) at offC with row stride ldc
+     */
+    private static void transposeInto(float[] t, int N, int M, float[] C, int offC, int ldc) {
+        int[] column = strides(M); // {0, M, 2M, ..}: L consecutive rows of one column of t
+        for (int i = 0; i < M; i++) {
+            int dst = offC + i * ldc;
+            int j = 0;
+            for (; j <= N - L; j += L) {
+                FloatVector.fromArray(S, t, j * M + i, column, 0).intoArray(C, dst + j);
+            }
+            for (; j < N; j++) {
+                C[dst + j] = t[j * M + i];
+            }
+        }
     }
 
     /** Floats of a packed (M, K) matrix: every K slice holds all row panels at full height. */
@@ -219,7 +337,7 @@ public final class SgemmVector {
         for (int n0 = 0; n0 < N; n0 += nbSize) {
             for (int k0 = 0; k0 < K; k0 += KB) {
                 call.block(n0, Math.min(nbSize, N - n0), k0, Math.min(KB, K - k0), threads);
-                if (call.sharedB) {
+                if (call.sharedB && call.packedB == null) {
                     float[][] ws = WORKSPACE.get();
                     if (ws[3].length < call.kb * call.nPanels * NR) {
                         ws[3] = new float[call.kb * call.nPanels * NR];
@@ -340,6 +458,10 @@ public final class SgemmVector {
         final float[] B;
         final int offB;
         final int ldb;
+        /** op(B) packed whole by {@link #transposePacked}, or null: then op(B) is packed block by block. */
+        final float[] packedB; // (K rounded up to KC, nPad) in slices of (kc, NR) panels
+        /** N rounded up to NR: the width of one K slice of packedB. */
+        final int nPadAll;
         final float beta;
         final float[] C;
         final int offC;
@@ -368,7 +490,8 @@ public final class SgemmVector {
         float[] aShared; // (ceil(kb / KC), mPanels, MR, A_STRIDE)
 
         Call(boolean transA, boolean transB, int M, int N, int K, float alpha, float[] A, int offA, int lda,
-             float[] packedA, float[] B, int offB, int ldb, float beta, float[] C, int offC, int ldc) {
+             float[] packedA, float[] B, int offB, int ldb, float[] packedB, float beta, float[] C, int offC,
+             int ldc) {
             this.transA = transA;
             this.transB = transB;
             this.M = M;
@@ -382,6 +505,8 @@ public final class SgemmVector {
             this.B = B;
             this.offB = offB;
             this.ldb = ldb;
+            this.packedB = packedB;
+            this.nPadAll = ceilDiv(N, NR) * NR;
             this.beta = beta;
             this.C = C;
             this.offC = offC;
@@ -418,7 +543,7 @@ public final class SgemmVector {
             colPanelsPerTask = ceilDiv(nPanels, ceilDiv(nPanels, cp));
             rowChunks = ceilDiv(mPanels, rowPanelsPerTask);
             colChunks = ceilDiv(nPanels, colPanelsPerTask);
-            sharedB = rowChunks > 1;
+            sharedB = packedB != null || rowChunks > 1;
             sharedA = packedA == null && colChunks > 1;
         }
 
@@ -467,7 +592,10 @@ public final class SgemmVector {
                 }
                 float[] bp; // panel q starts at bBase + q * NR * kc, then (kc, NR)
                 int bBase;
-                if (sharedB) {
+                if (packedB != null) {
+                    bp = packedB;
+                    bBase = (k0 + kk) / KC * KC * nPadAll + n0 * kc;
+                } else if (sharedB) {
                     bp = bShared;
                     bBase = kk * nPad;
                 } else {

@@ -211,7 +211,9 @@ public final class Conv {
      *
      * <p>A snapshot: later changes to the tensors it was made from are not seen. Immutable, so safe to share
      * between threads. Memory: about 1.06 times the weights (the panel padding), 2.9 times for a Winograd
-     * kernel (its 16/9 larger transform as well).
+     * kernel (its 16/9 larger transform as well), and once more the weights for a kernel whose products turn out
+     * narrow and deep enough to run transposed ({@link PackedMatrix#forRepeatedUse}: at ResNet-50's batch 1, the
+     * 7x7 stage's 3x3 and 2,048-to-512 kernels and the stride-2 kernels into it, 45 MB), made on first use.
      */
     public static final class Prepared {
         private final DType dtype;
@@ -240,7 +242,7 @@ public final class Conv {
             int K = C * weightShape[2] * weightShape[3];
             if (dtype == DType.F32) {
                 float[] wf = wd.f32(); // (O, K)
-                packed = Gemm.packA(false, O, K, 1f, wf, 0, K);
+                packed = Gemm.packA(false, O, K, 1f, wf, 0, K).forRepeatedUse();
                 winograd = winogradWeights(wf, O, C);
                 affine32 = BatchNorm.evalAffineF32(bn);
                 weight64 = null;
@@ -268,7 +270,7 @@ public final class Conv {
             Winograd.weights(w, O, C, u, us, 0, O);
             PackedMatrix[] pu = new PackedMatrix[16];
             for (int e = 0; e < 16; e++) {
-                pu[e] = Gemm.packA(false, O, C, 1f, u, e * us, C);
+                pu[e] = Gemm.packA(false, O, C, 1f, u, e * us, C).forRepeatedUse();
             }
             return pu;
         }

@@ -373,6 +373,59 @@ class GemmTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("packA");
     }
 
+    /**
+     * A matrix packed for repeated use runs products with a narrow op(B) as C^T = op(B)^T A^T, and they give the
+     * unpacked call's bits: N = NR + 1 and L + 1 (which pay under either register tile), ResNet-50's 512 x 49 x
+     * 4608 (pays with the 14-row tile), across K slices and blocks and with C^T wider than one column block
+     * (M > NB), both layouts of B, alpha folded into A, C
+     * pre-filled with NaN (beta 0 must not read it), 1 and 2 threads and inside a busy pool. Beta other than 0, a
+     * width the tile fits exactly and a 1 x 1 product keep the direct product, with the same bits as well.
+     */
+    @Test
+    void packedForRepeatedUseRunsNarrowProductsTransposedBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(10);
+        int nr = VectorSupport.ENABLED ? SgemmVector.NR : 32;
+        int lanes = nr / 2;
+        int deepK = VectorSupport.ENABLED ? SgemmVector.KB + SgemmVector.KC + 5 : 600;
+        boolean wideTile = VectorSupport.ENABLED && SgemmVector.MR == 14;
+        int wideM = (VectorSupport.ENABLED ? SgemmVector.NB : 2048) + nr + 3; // C^T in two column blocks
+        int[][] narrow = {{4 * nr, nr + 1, deepK}, {3 * nr + 5, lanes + 1, 1000}, {wideM, nr + 1, 1000}};
+        int[][] shapes = {narrow[0], narrow[1], narrow[2], {512, 49, 4608}, {70, 2 * nr, 257}, {1, 1, 7}};
+        for (int[] mnk : shapes) {
+            boolean expectTransposed = Arrays.asList(narrow).contains(mnk) || wideTile && mnk[1] == 49;
+            if (VectorSupport.ENABLED) {
+                assertThat(SgemmVector.transposedPays(mnk[0], mnk[1], mnk[2])).as("transposed pays for %s",
+                        Arrays.toString(mnk)).isEqualTo(expectTransposed);
+            }
+            for (boolean transB : new boolean[] {false, true}) {
+                for (float beta : new float[] {0f, 1f}) {
+                    Problem p = Problem.random(rnd, false, transB, mnk[0], mnk[1], mnk[2], -0.5f, beta);
+                    PackedMatrix packed = Gemm.packA(false, p.m(), p.k(), p.alpha(), p.a(), p.offA(), p.lda())
+                            .forRepeatedUse();
+                    float[] want = p.run(Path.DISPATCH);
+                    for (int threads : new int[] {1, 2}) {
+                        Parallel.setThreads(threads);
+                        float[] got = p.c().clone();
+                        Gemm.sgemm(packed, transB, p.n(), p.b(), p.offB(), p.ldb(), beta, got, p.offC(), p.ldc());
+                        assertThat(got).as("%d threads %s", threads, p).isEqualTo(want);
+                    }
+                    float[] nested = p.c().clone();
+                    Parallel.parallelFor(2, t -> {
+                        if (t == 0) {
+                            Gemm.sgemm(packed, transB, p.n(), p.b(), p.offB(), p.ldb(), beta, nested, p.offC(),
+                                    p.ldc());
+                        }
+                    });
+                    assertThat(nested).as("inside a parallel task %s", p).isEqualTo(want);
+                    if (VectorSupport.ENABLED && expectTransposed && beta == 0f) {
+                        assertThat(packed.transposedPanels()).as("A^T is packed once")
+                                .isSameAs(packed.transposedPanels());
+                    }
+                }
+            }
+        }
+    }
+
     /** Runs one double path: DISPATCH = Gemm.dgemm, VECTOR = DgemmVector, BLOCKED = Gemm.dgemmBlocked. */
     private static void dgemm(Path path, boolean transA, boolean transB, int m, int n, int k, double alpha,
                               double[] a, int offA, int lda, double[] b, int offB, int ldb,

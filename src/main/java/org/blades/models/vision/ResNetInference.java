@@ -33,9 +33,10 @@ import org.blades.tensor.Tensor;
  *
  * <p>A snapshot: weights, batch-norm statistics and fc are copied when it is built, so later changes to the
  * module are not seen (build a new one after training or loading). Memory: about 1.7 times the model's
- * weights (packed copies, plus the Winograd transforms of the 3x3 kernels), and the activation buffers of the
- * last input shape, kept between calls (about 10 MB per image for ResNet-50 at 224 x 224; {@link
- * #releaseBuffers} drops them). One call at a time: {@link #forward} is synchronized.
+ * weights (packed copies, plus the Winograd transforms of the 3x3 kernels), at batch 1 another 45 MB for
+ * ResNet-50 (transposed copies of the last stage's kernels, made on the first call), and the activation
+ * buffers of the last input shape, kept between calls (about 10 MB per image for ResNet-50 at 224 x 224;
+ * {@link #releaseBuffers} drops them). One call at a time: {@link #forward} is synchronized.
  */
 public final class ResNetInference {
     /** A bottleneck's three convolutions with their batch norms, and its projection shortcut (or null). */
